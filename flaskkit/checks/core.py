@@ -1,0 +1,123 @@
+"""The kit's own checks (ids ``kit.*``)."""
+
+from __future__ import annotations
+
+import difflib
+import typing as t
+
+from flask import Flask
+
+from .messages import CheckMessage
+from .messages import Error
+from .messages import Warning
+from .registry import DEPLOY
+from .registry import CheckRegistry
+
+#: The settings the core reads.
+KIT_SETTINGS = ("PLUGINS", "MIDDLEWARE", "SILENCED_CHECKS")
+
+#: Django's names for what flaskkit calls otherwise, so a Django user is told at once.
+DJANGO_NAMES = {
+    "INSTALLED_APPS": "PLUGINS",
+    "SILENCED_SYSTEM_CHECKS": "SILENCED_CHECKS",
+}
+
+SECRET_KEY_MIN_LENGTH = 50
+SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+_SECRET_KEY_HINT = (
+    "Set SECRET_KEY in your settings or the FLASK_SECRET_KEY environment variable to a long random value, "
+    'e.g. the output of: python -c "import secrets; print(secrets.token_urlsafe(50))"'
+)
+
+
+def register_core_checks(registry: CheckRegistry) -> None:
+    registry.register(check_secret_key, "security", origin="kit")
+    registry.register(check_settings_names, "settings", origin="kit")
+    registry.register(check_secret_key_strength, "security", DEPLOY, origin="kit")
+    registry.register(check_debug, "security", DEPLOY, origin="kit")
+
+
+def check_secret_key(app: Flask) -> list[CheckMessage]:
+    if app.config.get("SECRET_KEY"):
+        return []
+    return [
+        Error(
+            "SECRET_KEY is not set. Sessions, CSRF tokens and signed cookies cannot work without it.",
+            hint=_SECRET_KEY_HINT,
+            obj="SECRET_KEY",
+            id="kit.E001",
+        )
+    ]
+
+
+def check_secret_key_strength(app: Flask) -> list[CheckMessage]:
+    key = app.config.get("SECRET_KEY")
+    if not key:
+        return []  # kit.E001 already says so
+    if len(key) >= SECRET_KEY_MIN_LENGTH and len(set(key)) >= SECRET_KEY_MIN_UNIQUE_CHARACTERS:
+        return []
+    return [
+        Warning(
+            f"SECRET_KEY is too weak for production: it has {len(key)} characters ({len(set(key))} different); "
+            f"use at least {SECRET_KEY_MIN_LENGTH} characters with at least "
+            f"{SECRET_KEY_MIN_UNIQUE_CHARACTERS} different ones.",
+            hint=_SECRET_KEY_HINT,
+            obj="SECRET_KEY",
+            id="kit.W001",
+        )
+    ]
+
+
+def check_debug(app: Flask) -> list[CheckMessage]:
+    if not app.config.get("DEBUG"):
+        return []
+    return [
+        Warning(
+            "DEBUG is on. In production it shows tracebacks and runs the interactive debugger.",
+            hint="Set DEBUG = False in your production settings (or do not pass --debug / FLASK_DEBUG=1).",
+            obj="DEBUG",
+            id="kit.W002",
+        )
+    ]
+
+
+def check_settings_names(app: Flask) -> list[CheckMessage]:
+    """Warn about a setting whose name looks like a misspelt one that flaskkit or a plugin reads."""
+    from ..kit import get_kit
+
+    kit = get_kit(app)
+    known: set[str] = set(KIT_SETTINGS)
+    for plugin in kit.state(app).plugins.values():
+        known.update(plugin.defaults)
+    understood = known | set(Flask.default_config)
+    messages: list[CheckMessage] = []
+    for key in sorted(k for k in app.config if isinstance(k, str)):
+        if key in understood:
+            continue
+        if key in DJANGO_NAMES:
+            target = DJANGO_NAMES[key]
+            messages.append(
+                Warning(
+                    f"The setting {key} is Django's; flaskkit does not read it.",
+                    hint=f"Rename it to {target}.",
+                    obj=key,
+                    id="kit.W003",
+                )
+            )
+            continue
+        close = difflib.get_close_matches(key, known, n=1, cutoff=0.85)
+        if close:
+            messages.append(
+                Warning(
+                    f"The setting {key} is not read by flaskkit or any enabled plugin.",
+                    hint=f"Did you mean {close[0]}?",
+                    obj=key,
+                    id="kit.W003",
+                )
+            )
+    return messages
+
+
+def silenced_checks(app: Flask) -> frozenset[str]:
+    """``SILENCED_CHECKS`` as a set of ids (validated at boot)."""
+    return frozenset(t.cast(t.Iterable[str], app.config.get("SILENCED_CHECKS") or ()))

@@ -1,0 +1,90 @@
+"""The flaskkit pytest plugin (registered as ``pytest11``): ``app``, ``client``, ``runner``.
+
+Point it at your settings once, in ``pyproject.toml``::
+
+    [tool.pytest.ini_options]
+    flaskkit_settings = "myapp.settings"
+
+(or ``pytest --flaskkit-settings myapp.settings``, or the ``FLASKKIT_SETTINGS``
+environment variable), then override settings per test, class or module with
+the ``kit_settings`` marker; the closest marker wins::
+
+    @pytest.mark.kit_settings(PLUGINS=["orm"], ATOMIC_REQUESTS=True)
+    def test_create(client):
+        assert client.post("/posts/", data={...}).status_code == 302
+
+Each test gets a new app with ``TESTING = True`` and its own instance folder
+in a temporary directory. Override the ``app`` fixture in a ``conftest.py``
+to build the app your own way; ``client`` and ``runner`` follow it.
+"""
+
+from __future__ import annotations
+
+import os
+import typing as t
+
+import pytest
+
+if t.TYPE_CHECKING:
+    from flask import Flask
+    from flask.testing import FlaskClient
+    from flask.testing import FlaskCliRunner
+
+MARKER = "kit_settings"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("flaskkit_settings", "flaskkit: the settings the `app` fixture starts from (an import path).")
+    parser.addoption(
+        "--flaskkit-settings",
+        dest="flaskkit_settings",
+        default=None,
+        help="flaskkit: the settings the `app` fixture starts from (overrides the ini option).",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(mapping=None, **settings): flaskkit: settings for the `app` fixture, over the base settings.",
+    )
+
+
+def _base_settings(config: pytest.Config) -> str | None:
+    value = config.getoption("flaskkit_settings") or config.getini("flaskkit_settings")
+    return value or os.environ.get("FLASKKIT_SETTINGS") or None
+
+
+@pytest.fixture
+def kit_settings(request: pytest.FixtureRequest) -> dict[str, t.Any]:
+    """The settings the ``kit_settings`` markers give this test (closest marker wins)."""
+    merged: dict[str, t.Any] = {}
+    for marker in reversed(list(request.node.iter_markers(MARKER))):
+        for mapping in marker.args:
+            merged.update(mapping)
+        merged.update(marker.kwargs)
+    return merged
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, kit_settings: dict[str, t.Any], tmp_path: t.Any) -> Flask:
+    """A new app per test: base settings, then ``TESTING = True``, then the markers."""
+    from .app import create_app
+
+    base = _base_settings(request.config)
+    kwargs: dict[str, t.Any] = {"instance_path": str(tmp_path / "instance")}
+    if base is None:
+        kwargs["import_name"] = request.module.__name__ if request.module else "tests"
+    return create_app(base, overrides={"TESTING": True, **kit_settings}, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """The app's test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """The app's CLI runner: ``runner.invoke(args=["kit", "check"])``."""
+    return app.test_cli_runner()

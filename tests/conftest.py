@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import importlib
+import sys
+import textwrap
+import typing as t
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+
+class DistributionFactory:
+    """Writes real distributions (a ``.dist-info`` with METADATA and entry points,
+    plus their modules) into a directory on ``sys.path``, as pip would install them."""
+
+    def __init__(self, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.root = root
+        self.modules: set[str] = set()
+        root.mkdir(parents=True, exist_ok=True)
+        monkeypatch.syspath_prepend(str(root))
+
+    def __call__(
+        self,
+        name: str,
+        *,
+        version: str = "1.0",
+        plugins: t.Mapping[str, str] | None = None,
+        modules: t.Mapping[str, str] | None = None,
+        requires: t.Sequence[str] = (),
+        extras: t.Sequence[str] = (),
+    ) -> Path:
+        dist_info = self.root / f"{name.replace('-', '_')}-{version}.dist-info"
+        dist_info.mkdir()
+        metadata = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}"]
+        metadata += [f"Provides-Extra: {extra}" for extra in extras]
+        metadata += [f"Requires-Dist: {req}" for req in requires]
+        (dist_info / "METADATA").write_text("\n".join(metadata) + "\n")
+        if plugins:
+            lines = ["[flaskkit.plugins]"] + [f"{key} = {value}" for key, value in plugins.items()]
+            (dist_info / "entry_points.txt").write_text("\n".join(lines) + "\n")
+        for module, source in (modules or {}).items():
+            path = self.root / Path(*module.split("."))
+            if module.count(".") == 0:
+                path = path.with_suffix(".py")
+            else:
+                path = path.with_suffix(".py")
+                for parent in list(path.relative_to(self.root).parents)[:-1]:
+                    init = self.root / parent / "__init__.py"
+                    init.parent.mkdir(parents=True, exist_ok=True)
+                    init.touch()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(source))
+            self.modules.add(module.partition(".")[0])
+        (dist_info / "RECORD").write_text("")
+        importlib.invalidate_caches()
+        return dist_info
+
+    def cleanup(self) -> None:
+        for name in list(sys.modules):
+            if name.partition(".")[0] in self.modules:
+                del sys.modules[name]
+
+
+@pytest.fixture
+def make_distribution(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> t.Iterator[DistributionFactory]:
+    factory = DistributionFactory(tmp_path / "site-packages", monkeypatch)
+    yield factory
+    factory.cleanup()
+
+
+@pytest.fixture
+def make_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> t.Iterator[t.Callable[[str, str], None]]:
+    """Write a module (``"pkg.mod"`` creates the package) onto ``sys.path``; removed after the test."""
+    root = tmp_path / "modules"
+    root.mkdir()
+    monkeypatch.syspath_prepend(str(root))
+    created: set[str] = set()
+
+    def write(module: str, source: str) -> None:
+        parts = module.split(".")
+        for i in range(1, len(parts)):
+            package = root.joinpath(*parts[:i])
+            package.mkdir(exist_ok=True)
+            (package / "__init__.py").touch()
+        root.joinpath(*parts[:-1], parts[-1] + ".py").write_text(textwrap.dedent(source))
+        created.add(parts[0])
+        importlib.invalidate_caches()
+
+    yield write
+    for name in list(sys.modules):
+        if name.partition(".")[0] in created:
+            del sys.modules[name]
+
+
+SECRET = "test-only-secret-key-that-is-long-enough-for-the-deploy-check-0123456789"
+
+
+def settings(**values: t.Any) -> dict[str, t.Any]:
+    """Settings for create_app() in tests: a valid SECRET_KEY plus ``values``."""
+    return {"SECRET_KEY": SECRET, **values}
