@@ -140,10 +140,21 @@ class Kit:
         *,
         tags: t.Collection[str] = (),
         include_deploy: bool = False,
+        include_database: bool = True,
     ) -> CheckReport:
-        """Run the app's checks, leaving out those silenced by ``SILENCED_CHECKS``."""
+        """Run the app's checks, leaving out those silenced by ``SILENCED_CHECKS``.
+
+        Checks tagged ``database`` run unless ``include_database`` is false (the
+        boot leaves them out, so an app starts without its database).
+        """
         app = self._app(app)
-        return self.state(app).checks.run(app, tags=tags, include_deploy=include_deploy, silenced=silenced_checks(app))
+        return self.state(app).checks.run(
+            app,
+            tags=tags,
+            include_deploy=include_deploy,
+            include_database=include_database,
+            silenced=silenced_checks(app),
+        )
 
     # -- boot ------------------------------------------------------------------
 
@@ -196,7 +207,7 @@ class Kit:
         kit_ready.send(app, kit=self)
         state.booted = True
 
-        # checks (deploy checks only run on demand)
+        # checks (deploy and database checks only run on demand)
         self._boot_checks(app)
 
     def _add_commands(self, app: Flask, state: KitState, plugin: Plugin) -> None:
@@ -226,7 +237,7 @@ class Kit:
 
     def _boot_checks(self, app: Flask) -> None:
         try:
-            report = self.run_checks(app)
+            report = self.run_checks(app, include_database=False)
         except ConfigurationError:
             raise
         except Exception as exc:

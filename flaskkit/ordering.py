@@ -29,7 +29,7 @@ def boot_order(plugins: t.Sequence[Plugin]) -> list[Plugin]:
 
     sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
     for plugin in plugins:
-        sorter.add(plugin.name, *plugin.requires)
+        sorter.add(plugin.name, *plugin.requires, *(name for name in plugin.after if name in by_name))
     try:
         sorter.prepare()
     except graphlib.CycleError as exc:
@@ -62,7 +62,7 @@ def _ranks(
     earliest = dict(position)
     # PLUGINS order: a dependent's position flows to everything it (transitively) requires.
     for plugin in plugins:
-        stack = list(plugin.requires)
+        stack = [*plugin.requires, *(n for n in plugin.after if n in by_name)]
         seen: set[str] = set()
         while stack:
             name = stack.pop()
@@ -71,20 +71,22 @@ def _ranks(
             seen.add(name)
             earliest[name] = min(earliest[name], position[plugin.name])
             stack.extend(by_name[name].requires)
+            stack.extend(n for n in by_name[name].after if n in by_name)
     return {name: (earliest[name], position[name]) for name in position}
 
 
 def _check_requirements(plugins: t.Sequence[Plugin], by_name: t.Mapping[str, Plugin]) -> None:
     problems: list[tuple[str, str]] = []
     for plugin in plugins:
-        requires = plugin.requires
-        if isinstance(requires, str) or not all(isinstance(r, str) for r in requires):
-            raise ConfigurationError(
-                f"Plugin {plugin.name!r} declares requires = {requires!r}; it must be a list of plugin names.",
-                plugin=plugin.name,
-                hint=f"Write requires = ({requires!r},)" if isinstance(requires, str) else None,
-            )
-        for required in requires:
+        for attr in ("requires", "after"):
+            names = getattr(plugin, attr)
+            if isinstance(names, str) or not all(isinstance(r, str) for r in names):
+                raise ConfigurationError(
+                    f"Plugin {plugin.name!r} declares {attr} = {names!r}; it must be a list of plugin names.",
+                    plugin=plugin.name,
+                    hint=f"Write {attr} = ({names!r},)" if isinstance(names, str) else None,
+                )
+        for required in plugin.requires:
             if required not in by_name:
                 problems.append(
                     (

@@ -51,6 +51,11 @@ class Plugin:
     #: they are booted first.
     requires: t.ClassVar[t.Sequence[str]] = ()
 
+    #: Names of plugins that, *when they are in* ``PLUGINS``, must boot before
+    #: this one (an optional dependency: a session plugin that can store
+    #: sessions in the cache plugin, if there is one). Not listed is fine.
+    after: t.ClassVar[t.Sequence[str]] = ()
+
     #: Config defaults. Each key is applied with ``app.config.setdefault``
     #: (a copy of the value, so apps never share a mutable default).
     defaults: t.ClassVar[t.Mapping[str, t.Any]] = {}

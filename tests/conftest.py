@@ -100,3 +100,8 @@ SECRET = "test-only-secret-key-that-is-long-enough-for-the-deploy-check-01234567
 def settings(**values: t.Any) -> dict[str, t.Any]:
     """Settings for create_app() in tests: a valid SECRET_KEY plus ``values``."""
     return {"SECRET_KEY": SECRET, **values}
+
+
+from tests.services import postgres_url  # noqa: E402,F401  (fixtures for every test package)
+from tests.services import redis_prefix  # noqa: E402,F401
+from tests.services import redis_url  # noqa: E402,F401

@@ -35,6 +35,7 @@ from .messages import Debug
 from .messages import Error
 from .messages import Info
 from .messages import Warning
+from .registry import DATABASE
 from .registry import DEPLOY
 from .registry import CheckFunction
 from .registry import CheckRegistry
@@ -43,6 +44,7 @@ from .registry import check
 
 __all__ = [
     "CRITICAL",
+    "DATABASE",
     "DEBUG",
     "DEPLOY",
     "ERROR",

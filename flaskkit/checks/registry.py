@@ -16,11 +16,16 @@ from .messages import CheckMessage
 if t.TYPE_CHECKING:
     from flask import Flask
 
-__all__ = ["DEPLOY", "CheckFunction", "CheckRegistry", "CheckReport", "RegisteredCheck", "check"]
+__all__ = ["DATABASE", "DEPLOY", "CheckFunction", "CheckRegistry", "CheckReport", "RegisteredCheck", "check"]
 
 #: The tag of checks that only matter for a production deployment. They run
 #: with ``flask kit check --deploy`` and never at boot.
 DEPLOY = "deploy"
+
+#: The tag of checks that connect to a database (unapplied migrations...). They
+#: never run at boot, so an app starts without its database; ``flask kit check``
+#: runs them.
+DATABASE = "database"
 
 CheckFunction = t.Callable[["Flask"], t.Iterable[CheckMessage]]
 _F = t.TypeVar("_F", bound=t.Callable[..., t.Any])
@@ -128,16 +133,21 @@ class CheckRegistry:
                 found |= registered.tags
         return found
 
-    def selected(self, tags: t.Collection[str] = (), *, include_deploy: bool = False) -> list[RegisteredCheck]:
-        """The checks that ``tags`` and ``include_deploy`` select.
+    def selected(
+        self, tags: t.Collection[str] = (), *, include_deploy: bool = False, include_database: bool = True
+    ) -> list[RegisteredCheck]:
+        """The checks that ``tags``, ``include_deploy`` and ``include_database`` select.
 
         Deploy checks are left out unless ``include_deploy`` is true or ``deploy``
-        is one of ``tags``. With ``tags``, only checks carrying one of them run.
+        is one of ``tags``; database checks are left out when ``include_database``
+        is false. With ``tags``, only checks carrying one of them run.
         """
         include_deploy = include_deploy or DEPLOY in tags
         chosen = []
         for registered in self._checks:
             if DEPLOY in registered.tags and not include_deploy:
+                continue
+            if DATABASE in registered.tags and not include_database:
                 continue
             if tags and registered.tags.isdisjoint(tags):
                 continue
@@ -150,11 +160,12 @@ class CheckRegistry:
         *,
         tags: t.Collection[str] = (),
         include_deploy: bool = False,
+        include_database: bool = True,
         silenced: t.Collection[str] = (),
     ) -> CheckReport:
         """Run the selected checks against ``app``; silenced messages are counted, not returned."""
         report = CheckReport()
-        for registered in self.selected(tags, include_deploy=include_deploy):
+        for registered in self.selected(tags, include_deploy=include_deploy, include_database=include_database):
             for message in _call(registered, app):
                 if message.is_silenced(silenced):
                     report.silenced += 1

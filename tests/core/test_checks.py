@@ -163,3 +163,19 @@ def test_misspelt_plugin_settings_are_flagged_too():
 
     kit = create_app(settings(PLUGINS=[Mailer], MAIL_SERVR="smtp.example.com", APP_TITLE="x")).extensions["flaskkit"]
     assert [(m.obj, m.hint) for m in kit.run_checks().messages] == [("MAIL_SERVR", "Did you mean MAIL_SERVER?")]
+
+
+def test_database_checks_never_run_at_boot():
+    calls = []
+
+    class Db(Plugin):
+        @check(checks.DATABASE)
+        def check_migrations(self, app):
+            calls.append("ran")
+            return [checks.Error("3 unapplied migrations.", id="db.E001")]
+
+    app = create_app(settings(PLUGINS=[Db]))  # boots: the database check did not run
+    assert calls == []
+    kit = app.extensions["flaskkit"]
+    assert ids(kit.run_checks().messages) == ["db.E001"]
+    assert ids(kit.run_checks(include_database=False).messages) == []

@@ -79,3 +79,17 @@ def test_self_requirement_is_a_cycle():
 def test_requires_must_be_a_sequence_of_names():
     with pytest.raises(ConfigurationError, match=r"declares requires = 'orm'; it must be a list of plugin names"):
         order(type("Bad", (Plugin,), {"name": "bad", "requires": "orm"}))
+
+
+def test_after_orders_only_when_the_other_plugin_is_listed():
+    session = make("session")
+    session.after = ("cache",)
+    assert order(session, make("cache")) == ["cache", "session"]
+    assert order(session) == ["session"]  # not listed: no error, unlike requires
+
+
+def test_after_takes_part_in_cycles():
+    first = make("first")
+    first.after = ("second",)
+    with pytest.raises(ConfigurationError, match=r"cycle: first -> second -> first\."):
+        order(first, make("second", "first"))

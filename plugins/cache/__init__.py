@@ -1,0 +1,1 @@
+"""The `cache` plugin (being built)."""

@@ -1,0 +1,1 @@
+"""The `orm` plugin (being built)."""

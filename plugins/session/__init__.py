@@ -1,0 +1,1 @@
+"""The `session` plugin (being built)."""
