@@ -55,7 +55,6 @@ class KitState:
     kit_commands: dict[str, tuple[click.Command, str]] = field(default_factory=dict)
     #: Top-level commands contributed by plugins: name -> plugin name.
     command_origins: dict[str, str] = field(default_factory=dict)
-    booted: bool = False
 
 
 class Kit:
@@ -171,10 +170,19 @@ class Kit:
             )
         state = KitState()
         self._states[app] = state
+        app.extensions[EXTENSION_KEY] = self
+        try:
+            self._boot(app, state)
+        except BaseException:
+            # The kit forgets a failed boot (what plugins did to the app stays), so a
+            # corrected retry is not refused as "already initialised".
+            del self._states[app]
+            del app.extensions[EXTENSION_KEY]
+            raise
         if self._first_app is None:
             self._first_app = app
-        app.extensions[EXTENSION_KEY] = self
 
+    def _boot(self, app: Flask, state: KitState) -> None:
         # resolve
         entries = _plugins_setting(app)
         _validate_core_settings(app)
@@ -205,7 +213,6 @@ class Kit:
             _run_phase(plugin, "ready", app)
             plugin_ready.send(app, plugin=plugin)
         kit_ready.send(app, kit=self)
-        state.booted = True
 
         # checks (deploy and database checks only run on demand)
         self._boot_checks(app)

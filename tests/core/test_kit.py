@@ -220,3 +220,15 @@ def test_plugin_kit_command_cannot_replace_a_builtin():
 def test_silenced_checks_must_be_a_list_of_ids():
     with pytest.raises(ConfigurationError, match=r"SILENCED_CHECKS must be a list of check ids, not 'kit.W002'"):
         create_app(settings(SILENCED_CHECKS="kit.W002"))
+
+
+def test_the_kit_forgets_a_failed_boot_so_a_corrected_retry_works():
+    app = Flask("retry")
+    app.config.update(settings(PLUGINS=[Exploding]))
+    kit = Kit()
+    with pytest.raises(ConfigurationError):
+        kit.init_app(app)
+    assert "flaskkit" not in app.extensions
+    app.config["PLUGINS"] = [Recorder]
+    kit.init_app(app)
+    assert list(kit.plugins) == ["recorder"]

@@ -1,0 +1,1 @@
+"""The `signals` plugin (being built)."""
