@@ -227,6 +227,13 @@ class Kit:
                     plugin=plugin.name,
                     hint="Remove one of them from PLUGINS, or rename one command.",
                 )
+            if name in _flask_cli_commands():
+                raise ConfigurationError(
+                    f"The plugin {plugin.name!r} adds the command 'flask {name}', but Flask's CLI already has a "
+                    f"command {name!r} (built in, or from an installed package), which would always win.",
+                    plugin=plugin.name,
+                    hint="Rename the plugin's command, or add it under `flask kit` with Plugin.kit_commands().",
+                )
             if name in app.cli.commands:
                 continue  # the app's own command wins over a plugin's
             state.command_origins[name] = plugin.name
@@ -244,7 +251,8 @@ class Kit:
 
     def _boot_checks(self, app: Flask) -> None:
         try:
-            report = self.run_checks(app, include_database=False)
+            with app.app_context():  # as under `flask kit check`, so a check may use current_app
+                report = self.run_checks(app, include_database=False)
         except ConfigurationError:
             raise
         except Exception as exc:
@@ -321,13 +329,23 @@ def _run_phase(plugin: Plugin, phase: str, app: Flask) -> None:
 
 
 def _register_plugin_checks(registry: CheckRegistry, plugin: Plugin) -> None:
-    registry.register(plugin.checks, plugin.name, origin=plugin.name)
+    from .plugin import Plugin
+
+    if type(plugin).checks is not Plugin.checks:
+        registry.register(plugin.checks, plugin.name, origin=plugin.name)
     for attr in dir(type(plugin)):
         if attr == "checks" or attr.startswith("__"):
             continue
         tags = marked_check_tags(getattr(type(plugin), attr, None))
         if tags is not None:
             registry.register(getattr(plugin, attr), plugin.name, *tags, origin=plugin.name)
+
+
+def _flask_cli_commands() -> set[str]:
+    """Commands the ``flask`` script resolves before any app's: its own and the ``flask.commands`` entry points."""
+    from importlib.metadata import entry_points
+
+    return {"run", "shell", "routes"} | {ep.name for ep in entry_points(group="flask.commands")}
 
 
 def _commands(plugin: Plugin, method: str, app: Flask) -> list[click.Command]:

@@ -194,7 +194,14 @@ class _Loader:
             obj = cls
         elif not _is_plugin(obj) and _is_extension(obj):
             kind = "extension"
-        source = PluginSource(entry=entry, kind=kind, target=target)
+        distribution = _distribution_of(target)
+        source = PluginSource(
+            entry=entry,
+            kind=kind,
+            target=target,
+            distribution=distribution,
+            version=importlib.metadata.version(distribution) if distribution else None,
+        )
         return self._as_plugin(obj, source, entry=entry)
 
     def _from_object(self, obj: object) -> Plugin:
@@ -298,7 +305,8 @@ class _Loader:
         elif isinstance(obj, Plugin):
             plugin = obj
         elif _is_extension(obj):
-            plugin = ExtensionPlugin(self._extension_instance(obj, source, entry), name=entry)
+            # Named by what it resolves to, so "flask_cors:CORS" and "flask_cors.CORS" are one plugin.
+            plugin = ExtensionPlugin(self._extension_instance(obj, source, entry), name=source.target)
         else:
             raise ConfigurationError(
                 f"The PLUGINS entry {entry!r} names {_describe(obj)}, which is neither a flaskkit Plugin "
@@ -424,7 +432,8 @@ def _dist_name(ep: importlib.metadata.EntryPoint) -> str:
 
 
 def _distribution_of(module_name: str) -> str | None:
-    top = module_name.partition(".")[0]
+    """The installed distribution that provides ``module_name`` (or ``"module:attr"``), if any."""
+    top = module_name.partition(":")[0].partition(".")[0]
     dists = importlib.metadata.packages_distributions().get(top)
     return dists[0] if dists else None
 
@@ -444,7 +453,7 @@ def _extras_providing(distribution: str, module: str) -> tuple[str, ...]:
     except importlib.metadata.PackageNotFoundError:
         return ()
     wanted = _normalise(module.partition(".")[0])
-    extras: dict[str, int] = {}
+    providing: set[str] = set()
     counts: dict[str, int] = {}
     for requirement in requires:
         extra = _REQ_EXTRA.search(requirement)
@@ -453,7 +462,7 @@ def _extras_providing(distribution: str, module: str) -> tuple[str, ...]:
             continue
         counts[extra.group(1)] = counts.get(extra.group(1), 0) + 1
         if _normalise(name.group(1)) == wanted:
-            extras[extra.group(1)] = 0
-    if not extras:
+            providing.add(extra.group(1))
+    if not providing:
         return ()
-    return (min(extras, key=lambda e: (counts[e], e)),)
+    return (min(providing, key=lambda e: (counts[e], e)),)

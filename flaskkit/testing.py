@@ -5,8 +5,8 @@ Point it at your settings once, in ``pyproject.toml``::
     [tool.pytest.ini_options]
     flaskkit_settings = "myapp.settings"
 
-(or ``pytest --flaskkit-settings myapp.settings``, or the ``FLASKKIT_SETTINGS``
-environment variable), then override settings per test, class or module with
+(``pytest --flaskkit-settings myapp.settings`` or the ``FLASKKIT_SETTINGS``
+environment variable win over the ini file), then override settings per test, class or module with
 the ``kit_settings`` marker; the closest marker wins::
 
     @pytest.mark.kit_settings(PLUGINS=["orm"], ATOMIC_REQUESTS=True)
@@ -51,8 +51,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _base_settings(config: pytest.Config) -> str | None:
-    value = config.getoption("flaskkit_settings") or config.getini("flaskkit_settings")
-    return value or os.environ.get("FLASKKIT_SETTINGS") or None
+    # The command line, then the environment, then the ini file (as pytest-django does).
+    value = config.getoption("flaskkit_settings") or os.environ.get("FLASKKIT_SETTINGS")
+    return value or config.getini("flaskkit_settings") or None
 
 
 @pytest.fixture

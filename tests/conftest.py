@@ -40,6 +40,7 @@ class DistributionFactory:
         if plugins:
             lines = ["[flaskkit.plugins]"] + [f"{key} = {value}" for key, value in plugins.items()]
             (dist_info / "entry_points.txt").write_text("\n".join(lines) + "\n")
+        record: list[str] = []
         for module, source in (modules or {}).items():
             path = self.root / Path(*module.split("."))
             if module.count(".") == 0:
@@ -53,7 +54,8 @@ class DistributionFactory:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(textwrap.dedent(source))
             self.modules.add(module.partition(".")[0])
-        (dist_info / "RECORD").write_text("")
+            record.append(f"{path.relative_to(self.root).as_posix()},,")
+        (dist_info / "RECORD").write_text("\n".join(record) + "\n")
         importlib.invalidate_caches()
         return dist_info
 

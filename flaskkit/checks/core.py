@@ -38,7 +38,18 @@ def register_core_checks(registry: CheckRegistry) -> None:
 
 
 def check_secret_key(app: Flask) -> list[CheckMessage]:
-    if app.config.get("SECRET_KEY"):
+    key = app.config.get("SECRET_KEY")
+    if key and not isinstance(key, str | bytes):
+        return [
+            Error(
+                f"SECRET_KEY must be a string, not {type(key).__name__}.",
+                hint="Quote it in your settings. From the environment, FLASK_SECRET_KEY is parsed as JSON when it "
+                "can be: a key made only of digits becomes a number, so use a random key with letters.",
+                obj="SECRET_KEY",
+                id="kit.E002",
+            )
+        ]
+    if key:
         return []
     return [
         Error(
@@ -52,8 +63,8 @@ def check_secret_key(app: Flask) -> list[CheckMessage]:
 
 def check_secret_key_strength(app: Flask) -> list[CheckMessage]:
     key = app.config.get("SECRET_KEY")
-    if not key:
-        return []  # kit.E001 already says so
+    if not key or not isinstance(key, str | bytes):
+        return []  # kit.E001 / kit.E002 already say so
     if len(key) >= SECRET_KEY_MIN_LENGTH and len(set(key)) >= SECRET_KEY_MIN_UNIQUE_CHARACTERS:
         return []
     return [
@@ -86,13 +97,12 @@ def check_settings_names(app: Flask) -> list[CheckMessage]:
     from ..kit import get_kit
 
     kit = get_kit(app)
-    known: set[str] = set(KIT_SETTINGS)
+    known: set[str] = set(KIT_SETTINGS) | set(Flask.default_config)
     for plugin in kit.state(app).plugins.values():
         known.update(plugin.defaults)
-    understood = known | set(Flask.default_config)
     messages: list[CheckMessage] = []
     for key in sorted(k for k in app.config if isinstance(k, str)):
-        if key in understood:
+        if key in known:
             continue
         if key in DJANGO_NAMES:
             target = DJANGO_NAMES[key]
@@ -109,7 +119,7 @@ def check_settings_names(app: Flask) -> list[CheckMessage]:
         if close:
             messages.append(
                 Warning(
-                    f"The setting {key} is not read by flaskkit or any enabled plugin.",
+                    f"The setting {key} is not read by Flask, flaskkit or any enabled plugin.",
                     hint=f"Did you mean {close[0]}?",
                     obj=key,
                     id="kit.W003",

@@ -179,3 +179,34 @@ def test_database_checks_never_run_at_boot():
     kit = app.extensions["flaskkit"]
     assert ids(kit.run_checks().messages) == ["db.E001"]
     assert ids(kit.run_checks(include_database=False).messages) == []
+
+
+def test_a_secret_key_that_is_not_a_string_is_an_error(monkeypatch):
+    monkeypatch.setenv("FLASK_SECRET_KEY", "12345678901234567890")  # JSON-parsed by Flask into an int
+    with pytest.raises(ConfigurationError) as info:
+        create_app({})
+    assert ids(info.value.messages) == ["kit.E002"]
+    assert "SECRET_KEY must be a string, not int." in str(info.value)
+
+
+def test_misspelt_flask_settings_are_flagged():
+    kit = create_app(settings(SESSION_COOKIE_SECUR=True)).extensions["flaskkit"]
+    assert [(m.obj, m.hint) for m in kit.run_checks().messages] == [
+        ("SESSION_COOKIE_SECUR", "Did you mean SESSION_COOKIE_SECURE?")
+    ]
+
+
+def test_checks_run_in_an_app_context_at_boot_too():
+    from flask import current_app
+
+    class UsesCurrentApp(Plugin):
+        def checks(self, app):
+            assert current_app.name == app.name
+            return []
+
+    create_app(settings(PLUGINS=[UsesCurrentApp]))
+
+
+def test_plugins_without_checks_add_no_tag():
+    kit = create_app(settings(PLUGINS=["flask_cors:CORS"])).extensions["flaskkit"]
+    assert "flask_cors:CORS" not in kit.checks.tags()

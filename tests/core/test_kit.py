@@ -232,3 +232,14 @@ def test_the_kit_forgets_a_failed_boot_so_a_corrected_retry_works():
     app.config["PLUGINS"] = [Recorder]
     kit.init_app(app)
     assert list(kit.plugins) == ["recorder"]
+
+
+@pytest.mark.parametrize("name", ["run", "routes", "kit"])
+def test_a_plugin_command_that_flask_would_shadow_is_an_error(name):
+    class Shadowed(Plugin):
+        def commands(self, app):
+            return [click.Command(name)]
+
+    with pytest.raises(ConfigurationError) as info:
+        create_app(settings(PLUGINS=[Shadowed]))
+    assert f"adds the command 'flask {name}', but Flask's CLI already has a command {name!r}" in str(info.value)

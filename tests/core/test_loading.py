@@ -357,3 +357,28 @@ def test_plugins_from_the_environment_as_json(monkeypatch, make_module):
     monkeypatch.setenv("FLASK_PLUGINS", '["myapp.plugins:MarkupPlugin"]')
     app = create_app(settings())
     assert list(app.extensions["flaskkit"].plugins) == ["markup"]
+
+
+def test_an_extension_listed_two_ways_is_one_plugin():
+    app = create_app(settings(PLUGINS=["flask_cors:CORS", "flask_cors.CORS"]))
+    assert list(app.extensions["flaskkit"].plugins) == ["flask_cors:CORS"]
+
+
+def test_lazy_import_of_a_plugin_listed_by_path_names_its_distribution_extra(make_distribution):
+    make_distribution(
+        "kit-path-plugins",
+        modules={
+            "kit_path_plugins": """
+                from flaskkit import Plugin
+
+                class Search(Plugin):
+                    extra = "search"
+
+                    def init_app(self, app):
+                        self.import_optional("kit_search_backend_not_installed")
+            """
+        },
+    )
+    with pytest.raises(ConfigurationError) as info:
+        create_app(settings(PLUGINS=["kit_path_plugins:Search"]))
+    assert 'pip install "kit-path-plugins[search]"' in str(info.value)

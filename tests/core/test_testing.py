@@ -96,6 +96,18 @@ def test_command_line_option_selects_other_settings(project: pytest.Pytester):
     project.runpytest("-p", "no:cacheprovider", "--flaskkit-settings", "other_settings").assert_outcomes(passed=1)
 
 
+def test_environment_variable_beats_the_ini_file(project: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+    project.makepyfile(
+        env_settings=f"SECRET_KEY = {SECRET!r}\nGREETING = 'from env'\n",
+        test_env="""
+        def test_env(app):
+            assert app.config["GREETING"] == "from env"
+        """,
+    )
+    monkeypatch.setenv("FLASKKIT_SETTINGS", "env_settings")
+    project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
 def test_a_boot_error_fails_the_test_with_the_message(project: pytest.Pytester):
     project.makepyfile(
         test_broken="""
