@@ -146,3 +146,18 @@ def test_app_fixture_can_be_overridden_in_conftest(project: pytest.Pytester):
         """
     )
     project.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+# -- and in this very suite (flaskkit_settings = "tests.settings" in pyproject.toml) ----------
+
+
+def test_our_own_suite_uses_the_fixtures(app, client, runner):
+    assert app.testing
+    assert app.config["SECRET_KEY"].startswith("test-only-secret-key")
+    assert client.get("/nope").status_code == 404
+    assert runner.invoke(args=["kit", "check"]).output == "Checks identified no issues (0 silenced).\n"
+
+
+@pytest.mark.kit_settings(PLUGINS=["flask_cors:CORS"])
+def test_marker_in_our_own_suite(app):
+    assert list(app.extensions["flaskkit"].plugins) == ["flask_cors:CORS"]
