@@ -1,1 +1,249 @@
-"""The `orm` plugin (being built)."""
+"""The ``orm`` plugin: Flask-SQLAlchemy and Flask-Migrate with Django's defaults.
+
+::
+
+    # settings.py
+    PLUGINS = ["orm"]
+    DATABASE_URL = "postgresql://app:secret@db.internal/app"   # default: SQLite in the instance folder
+    ATOMIC_REQUESTS = True
+
+    # models.py
+    from sqlalchemy.orm import Mapped, mapped_column
+    from flaskkit.plugins.orm import IdMixin, Model
+
+    class Post(IdMixin, Model):              # table "post", BIGINT primary key "id"
+        title: Mapped[str] = mapped_column(String(200))
+
+    # views.py
+    from flaskkit.plugins.orm import db, get_object_or_404, on_commit
+
+    @app.post("/posts/<int:post_id>/publish")
+    def publish(post_id):
+        post = get_object_or_404(Post, id=post_id)
+        post.published = True
+        on_commit(lambda: notify_followers(post_id))
+        return redirect(...)                 # ATOMIC_REQUESTS commits, then notifies
+
+Settings (defaults in :attr:`OrmPlugin.defaults`): ``DATABASE_URL``,
+``DATABASE_OPTIONS``, ``ATOMIC_REQUESTS``, ``MIGRATIONS_DIR``, and
+Flask-SQLAlchemy's own ``SQLALCHEMY_*`` keys. See docs/plugins/orm.md.
+"""
+
+from __future__ import annotations
+
+import collections.abc as cabc
+import os
+import typing as t
+
+import sqlalchemy as sa
+import sqlalchemy.event as sa_event
+from flask_migrate import Migrate
+
+from flaskkit import ConfigurationError
+from flaskkit import Plugin
+from flaskkit.checks import DATABASE
+from flaskkit.checks import DEPLOY
+from flaskkit.checks import check
+
+from . import checks as _checks
+from .cli import db_command
+from .conf import DatabaseAddress
+from .conf import database_url
+from .conf import engine_options
+from .conf import is_sqlite
+from .conf import resolve_database_url
+from .conf import safe_url
+from .database import IdMixin
+from .database import Model
+from .database import db
+from .migrations import configure_alembic
+from .migrations import include_object
+from .migrations import plugin_migrations
+from .shortcuts import get_list_or_404
+from .shortcuts import get_object_or_404
+from .transactions import install_atomic_requests
+from .transactions import non_atomic
+from .transactions import on_commit
+
+if t.TYPE_CHECKING:
+    import click
+    from alembic.config import Config
+    from flask import Flask
+
+    from flaskkit.checks import CheckMessage
+
+__all__ = [
+    "IdMixin",
+    "Model",
+    "OrmPlugin",
+    "database_url",
+    "db",
+    "get_list_or_404",
+    "get_object_or_404",
+    "non_atomic",
+    "on_commit",
+]
+
+#: ``app.extensions[EXTENSION_KEY]`` is the app's :class:`OrmPlugin`.
+EXTENSION_KEY = "flaskkit.orm"
+
+#: Drivers that a flaskkit extra installs.
+_DRIVER_EXTRAS = {"psycopg": "postgres"}
+
+
+class OrmPlugin(Plugin):
+    """Sets up ``db`` (Flask-SQLAlchemy) and ``flask db`` (Flask-Migrate) on an app."""
+
+    name = "orm"
+    extra = "orm"
+
+    #: The settings, with their defaults (the app's settings win).
+    defaults: t.ClassVar[t.Mapping[str, t.Any]] = {
+        # The database: a URL (setting or environment variable). None: see database_url().
+        "DATABASE_URL": None,
+        # create_engine() arguments, over SQLALCHEMY_ENGINE_OPTIONS.
+        "DATABASE_OPTIONS": {},
+        # Each view runs in one transaction: committed when it returns, rolled back when it raises.
+        "ATOMIC_REQUESTS": False,
+        # The app's Alembic folder; relative to the app's root_path.
+        "MIGRATIONS_DIR": "migrations",
+        # Flask-SQLAlchemy's own keys keep working (DATABASE_URL wins over the URI).
+        "SQLALCHEMY_DATABASE_URI": None,
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
+        "SQLALCHEMY_BINDS": {},
+        "SQLALCHEMY_ECHO": False,
+        "SQLALCHEMY_RECORD_QUERIES": False,
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    }
+
+    #: Where the database is and where that came from (set by :meth:`init_app`).
+    address: DatabaseAddress
+    #: The app's Flask-Migrate extension (set by :meth:`init_app`).
+    migrate: Migrate
+    #: ``SQLALCHEMY_DATABASE_URI`` as the app's settings gave it.
+    _given_sqlalchemy_uri: object = None
+
+    # -- phases -------------------------------------------------------------------
+
+    def configure(self, app: Flask) -> None:
+        atomic = app.config["ATOMIC_REQUESTS"]
+        if not isinstance(atomic, bool):
+            raise ConfigurationError(
+                f"ATOMIC_REQUESTS must be True or False, not {atomic!r}.",
+                setting="ATOMIC_REQUESTS",
+                hint="From the environment: FLASK_ATOMIC_REQUESTS=true (JSON).",
+            )
+        directory = app.config["MIGRATIONS_DIR"]
+        if not isinstance(directory, str | os.PathLike) or not os.fspath(directory):
+            raise ConfigurationError(
+                f"MIGRATIONS_DIR must be a directory path, not {directory!r}.",
+                setting="MIGRATIONS_DIR",
+                hint="Write MIGRATIONS_DIR = 'migrations' (relative to the app's root_path) or an absolute path.",
+            )
+        for setting in ("DATABASE_OPTIONS", "SQLALCHEMY_ENGINE_OPTIONS", "SQLALCHEMY_BINDS"):
+            value = app.config[setting]
+            if value is not None and not isinstance(value, cabc.Mapping):
+                raise ConfigurationError(
+                    f"{setting} must be a dict, not {type(value).__name__} {value!r}.",
+                    setting=setting,
+                )
+
+    def init_app(self, app: Flask) -> None:
+        self.address = resolve_database_url(app)
+        self._given_sqlalchemy_uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+        options = engine_options(app, self.address.url)
+        # Flask-SQLAlchemy reads these two keys; they now say what the app really uses.
+        app.config["SQLALCHEMY_DATABASE_URI"] = self.address.url.render_as_string(hide_password=False)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+        self._init_sqlalchemy(app)
+
+        directory = os.path.join(app.root_path, os.fspath(app.config["MIGRATIONS_DIR"]))
+        self.migrate = Migrate(
+            directory=directory,
+            compare_type=True,
+            # SQLite cannot ALTER most things: batch mode rebuilds the table instead.
+            render_as_batch=is_sqlite(self.address.url),
+            include_object=include_object(),
+        )
+        previous = app.cli.commands.get("db")
+        self.migrate.init_app(app, db)
+        # Flask-Migrate adds its own `flask db`; ours (commands()) replaces it.
+        if previous is None:
+            app.cli.commands.pop("db", None)
+        else:
+            app.cli.commands["db"] = previous
+        self.migrate.configure(_configure_alembic)
+
+        if app.config["ATOMIC_REQUESTS"]:
+            install_atomic_requests(app)
+        app.extensions[EXTENSION_KEY] = self
+
+    def ready(self, app: Flask) -> None:
+        plugin_migrations(app)  # every enabled plugin's 'migrations' and 'metadata' are valid
+
+    def commands(self, app: Flask) -> t.Iterable[click.Command]:
+        return [db_command()]
+
+    # -- checks ----------------------------------------------------------------------
+
+    def checks(self, app: Flask) -> t.Iterable[CheckMessage]:
+        yield from _checks.check_address(app, self.address, self._given_sqlalchemy_uri)
+        yield from _checks.check_django_settings(app)
+
+    @check(DATABASE)
+    def check_database(self, app: Flask) -> t.Iterable[CheckMessage]:
+        """Unapplied migrations (orm.W001), model changes without a migration (orm.W002)..."""
+        return _checks.check_migrations(app, self.address)
+
+    @check(DEPLOY)
+    def check_sqlite_in_production(self, app: Flask) -> t.Iterable[CheckMessage]:
+        return _checks.check_sqlite_in_production(app, self.address)
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _init_sqlalchemy(self, app: Flask) -> None:
+        url = self.address.url
+        try:
+            db.init_app(app)
+        except ModuleNotFoundError as exc:  # the DBAPI driver (create_engine imports it)
+            module = exc.name or "?"
+            extra = _DRIVER_EXTRAS.get(module.partition(".")[0])
+            install = (
+                f'pip install "flaskkit[{extra}]"' if extra else f"pip install the package that provides {module!r}"
+            )
+            raise ConfigurationError(
+                f"The database {safe_url(url)} (from {self.address.source}) needs the driver module "
+                f"{module!r}, which is not installed.",
+                setting=self.address.setting,
+                hint=f"Install it ({install}), or name another driver in the URL (dialect+driver://...).",
+            ) from exc
+        except TypeError as exc:  # an unknown create_engine() argument
+            raise ConfigurationError(
+                f"The database engine options are not valid: {exc}",
+                setting="DATABASE_OPTIONS",
+                hint="Check DATABASE_OPTIONS and SQLALCHEMY_ENGINE_OPTIONS against sqlalchemy.create_engine().",
+            ) from exc
+        except sa.exc.ArgumentError as exc:
+            raise ConfigurationError(
+                f"SQLAlchemy rejected the database settings: {exc}", setting=self.address.setting
+            ) from exc
+        with app.app_context():
+            engines = list(db.engines.values())
+        for engine in engines:
+            if is_sqlite(engine.url) and not sa_event.contains(engine, "connect", _enable_sqlite_foreign_keys):
+                sa_event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+
+
+def _configure_alembic(config: Config) -> Config:
+    from flask import current_app
+
+    return configure_alembic(t.cast("Flask", current_app._get_current_object()), config)  # type: ignore[attr-defined]
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection: t.Any, connection_record: t.Any) -> None:
+    """SQLite ignores foreign keys unless each connection turns them on (Django does it too)."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()

@@ -1,0 +1,238 @@
+"""``cache_page``: the per-view cache, with Django's rules.
+
+Flask-Caching's ``@cache.cached`` is not used for views: at 2.5.1 it serves a
+POST the cached GET body, ignores the query string (``?q=2`` gets the ``?q=1``
+page), stores 500s and ``private, no-store`` responses, ignores ``Vary``, and
+stores ``Set-Cookie`` and replays it to other clients (django-parity.md §3).
+
+How a page is cached here, as Django's ``CacheMiddleware`` does:
+
+- Only GET and HEAD are looked up and stored; any other method runs the view.
+- The key holds the method, the full URL with its query string, and the values of
+  the request headers that the response's ``Vary`` names (``Cookie`` included, so
+  two sessions never share a page). The ``Vary`` list is learned per URL when a
+  page is stored, under a second key.
+- The decision to store is taken on the *final* response, after Flask has run the
+  ``after_request`` functions and saved the session (which adds ``Vary: Cookie``
+  and ``Set-Cookie``). The view decorator cannot see those, so it only marks the
+  request; the plugin stores the page from the ``request_finished`` signal, which
+  Flask sends with the final response. Nothing is connected for an app until its
+  first cached view runs.
+- Stored: status 200 only (a 304 gets the headers but is not stored, since it
+  answers one client's conditional request). Never stored: a response that sets a
+  cookie, has ``Vary: *``, or has ``Cache-Control`` ``private``, ``no-store``,
+  ``no-cache`` or ``max-age=0``, or is streamed.
+- A stored response gets ``Cache-Control: max-age`` (the smaller of its own and
+  the timeout) and ``Expires``; a response served from the cache gets ``Age``.
+- A request carrying ``Authorization`` is never answered with a page stored for
+  requests without it: ``Authorization`` is added to ``Vary`` when such a page is
+  stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import math
+import time
+import typing as t
+from dataclasses import dataclass
+
+from flask import current_app
+from flask import request
+
+from .conf import DEFAULT_ALIAS
+from .handler import get_plugin
+
+if t.TYPE_CHECKING:
+    from flask import Flask
+    from flask import Request
+    from flask import Response
+
+    from .facade import Cache
+
+__all__ = ["ENVIRON_KEY", "PageCacheSpec", "cache_page", "store_page"]
+
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
+
+#: ``request.environ[ENVIRON_KEY]`` marks a request whose response may be stored.
+ENVIRON_KEY = "flaskkit.cache_page"
+#: The attribute a view wrapped by :func:`cache_page` carries (read by the check ``cache.E002``).
+VIEW_ATTR = "__flaskkit_cache_page__"
+_CACHEABLE_METHODS = ("GET", "HEAD")
+_NEVER_STORE_DIRECTIVES = ("private", "no-store", "no-cache")
+
+
+@dataclass(frozen=True)
+class PageCacheSpec:
+    """What one ``cache_page(...)`` says."""
+
+    #: Seconds, or ``None``: the response's ``max-age``, else the alias's ``TIMEOUT``.
+    timeout: int | None
+    #: The alias of ``CACHES``.
+    alias: str
+    #: Put in the page keys, to keep several decorated views apart (Django's ``key_prefix``).
+    key_prefix: str
+
+
+def cache_page(
+    timeout: int | float | dt.timedelta | None,
+    *,
+    cache: str = DEFAULT_ALIAS,
+    key_prefix: str | None = None,
+) -> t.Callable[[F], F]:
+    """Cache a view's responses for ``timeout`` seconds, with Django's rules.
+
+    ::
+
+        @app.get("/articles/")
+        @cache_page(60 * 15)
+        def articles(): ...
+
+        app.add_url_rule("/posts/", view_func=cache_page(60)(PostList.as_view("posts")))
+
+    :param timeout: seconds (an int, float or timedelta); ``None`` takes the
+        response's ``max-age``, else the cache's ``TIMEOUT``.
+    :param cache: the alias of ``CACHES`` to store pages in.
+    :param key_prefix: added to the keys (Django's ``key_prefix``).
+    """
+    spec = PageCacheSpec(timeout=_seconds(timeout), alias=cache, key_prefix=key_prefix or "")
+    if not isinstance(cache, str):
+        raise TypeError(f"cache_page(cache=...) takes the alias of a cache in CACHES, not {cache!r}.")
+
+    def decorator(view: F) -> F:
+        @functools.wraps(view)
+        def cached_view(*args: t.Any, **kwargs: t.Any) -> t.Any:
+            if request.method in _CACHEABLE_METHODS:
+                plugin = get_plugin()
+                store = plugin.get_cache(spec.alias)
+                response = fetch_page(store, spec, request)
+                if response is not None:
+                    return response
+                plugin.watch_pages(t.cast("Flask", current_app._get_current_object()))  # type: ignore[attr-defined]
+                request.environ[ENVIRON_KEY] = spec
+            return current_app.ensure_sync(view)(*args, **kwargs)
+
+        setattr(cached_view, VIEW_ATTR, spec)
+        return t.cast(F, cached_view)
+
+    return decorator
+
+
+def _seconds(timeout: object) -> int | None:
+    if timeout is None:
+        return None
+    if isinstance(timeout, dt.timedelta):
+        timeout = timeout.total_seconds()
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout >= 0:
+        raise TypeError(f"cache_page(timeout) takes a number of seconds >= 0 (or a timedelta), not {timeout!r}.")
+    return math.ceil(timeout)
+
+
+# -- keys ------------------------------------------------------------------------------------------
+
+
+def _digest(text: str) -> str:
+    return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+
+def _headers_key(spec: PageCacheSpec, url_digest: str) -> str:
+    return f"flaskkit.cache_page.headers.{spec.key_prefix}.{url_digest}"
+
+
+def _page_key(spec: PageCacheSpec, method: str, url_digest: str, vary: list[str], req: Request) -> str:
+    values = "\n".join(f"{name}:{req.headers.get(name)!r}" for name in vary)
+    return f"flaskkit.cache_page.page.{spec.key_prefix}.{method}.{url_digest}.{_digest(values)}"
+
+
+def _vary(response: Response) -> list[str]:
+    names = {part.strip().lower() for value in response.headers.getlist("Vary") for part in value.split(",")}
+    names.discard("")
+    return sorted(names)
+
+
+def _cache_control(response: Response) -> dict[str, str | None]:
+    directives: dict[str, str | None] = {}
+    for value in response.headers.getlist("Cache-Control"):
+        for part in value.split(","):
+            name, sep, arg = part.strip().partition("=")
+            if name:
+                directives[name.lower()] = arg.strip().strip('"') if sep else None
+    return directives
+
+
+def _max_age(directives: dict[str, str | None]) -> int | None:
+    try:
+        return int(directives["max-age"] or "")
+    except (KeyError, ValueError):
+        return None
+
+
+# -- fetch -----------------------------------------------------------------------------------------
+
+
+def fetch_page(store: Cache, spec: PageCacheSpec, req: Request) -> Response | None:
+    """The stored response for this request, or ``None``."""
+    url_digest = _digest(req.url)
+    vary = store.get(_headers_key(spec, url_digest))
+    if vary is None:
+        return None
+    if "Authorization" in req.headers and "authorization" not in vary:
+        return None  # stored for requests without credentials
+    entry = store.get(_page_key(spec, "GET", url_digest, vary, req))
+    if entry is None and req.method == "HEAD":
+        entry = store.get(_page_key(spec, "HEAD", url_digest, vary, req))
+    if entry is None:
+        return None
+    status, headers, body, stored_at = entry
+    response = t.cast("Response", current_app.response_class(body, status=status, headers=headers))
+    response.headers["Age"] = str(max(0, int(time.time() - stored_at)))
+    return response
+
+
+# -- store -----------------------------------------------------------------------------------------
+
+
+def store_page(store: Cache, spec: PageCacheSpec, req: Request, response: Response) -> None:
+    """Store ``response`` (the final one) if Django's rules allow; patch its caching headers."""
+    if response.is_streamed or response.direct_passthrough:
+        return
+    if response.status_code not in (200, 304):
+        return
+    if response.headers.getlist("Set-Cookie"):
+        return  # user-specific: never replayed to anyone else
+    directives = _cache_control(response)
+    if any(name in directives for name in _NEVER_STORE_DIRECTIVES):
+        return
+    max_age = _max_age(directives)
+    if max_age == 0:
+        return
+    if "Authorization" in req.headers:
+        response.vary.add("Authorization")
+    vary = _vary(response)
+    if "*" in vary:
+        return
+    timeout = spec.timeout
+    if timeout is None:
+        timeout = max_age if max_age is not None else store.get_backend_timeout()
+    if timeout is not None:
+        _patch_response_headers(response, timeout)
+    if response.status_code != 200 or timeout == 0:
+        return
+    url_digest = _digest(req.url)
+    # One list of header names per URL, as Django; merged with the one already learned,
+    # so that pages stored with a longer list stay reachable (a key made from more
+    # headers than the response varies on is only more specific, never shared wider).
+    vary = sorted(set(vary).union(store.get(_headers_key(spec, url_digest)) or ()))
+    entry = (response.status_code, list(response.headers.items()), response.get_data(), time.time())
+    store.set(_headers_key(spec, url_digest), vary, timeout)
+    store.set(_page_key(spec, req.method, url_digest, vary, req), entry, timeout)
+
+
+def _patch_response_headers(response: Response, timeout: int) -> None:
+    """Django's ``patch_response_headers``: ``Expires`` unless set, and ``max-age`` at most ``timeout``."""
+    if "Expires" not in response.headers:
+        response.expires = time.time() + timeout  # type: ignore[assignment]
+    current = response.cache_control.max_age
+    response.cache_control.max_age = timeout if current is None else min(current, timeout)

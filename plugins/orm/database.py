@@ -1,0 +1,86 @@
+"""``db`` (the Flask-SQLAlchemy extension object), the typed ``Model`` base and ``IdMixin``.
+
+``db`` is module-level like any Flask extension object; it holds no app
+state of its own that matters to us: Flask-SQLAlchemy keeps each app's engines
+apart (``db.engines`` is per app), and ``db.session`` is scoped to the current
+app context. Models, like Django's, are defined once for the process.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+import sqlalchemy as sa
+import sqlalchemy.orm as sa_orm
+from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as _FlaskSession
+
+if t.TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+__all__ = ["NAMING_CONVENTION", "IdMixin", "Model", "Session", "db"]
+
+#: Constraint and index names, so that every database (and Alembic's batch
+#: mode on SQLite, which must name a constraint to drop it) sees the same
+#: names. SQLAlchemy's documented convention; a check constraint keeps the name
+#: you give it.
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Session(_FlaskSession):
+    """The class of ``db.session``'s sessions (Flask-SQLAlchemy's, which picks
+    the engine per bind). Its own subclass so that ``on_commit``'s event
+    listeners see only flaskkit's sessions."""
+
+
+class _Base(sa_orm.DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+#: The Flask-SQLAlchemy extension: ``db.session``, ``db.engine``,
+#: ``db.select``, ``db.paginate``... The orm plugin calls ``db.init_app(app)``
+#: for each app that lists it in ``PLUGINS``.
+db = SQLAlchemy(model_class=_Base, session_options={"class_": Session})
+
+if t.TYPE_CHECKING:
+    # What type checkers see: a SQLAlchemy 2.x declarative base (``Mapped[...]``
+    # and ``mapped_column`` type-check) with Flask-SQLAlchemy's class attributes.
+    # ``class Post(db.Model)`` does not type-check under mypy, because ``db.Model`` is
+    # an attribute, not a class (pallets-eco/flask-sqlalchemy#1186); ``class
+    # Post(Model)`` does, and at run time ``Model`` *is* ``db.Model``.
+    class Model(_Base, _FlaskModel):
+        __abstract__ = True
+
+else:
+    #: The base class of the app's models (``db.Model``). A model without a
+    #: ``__tablename__`` gets the class name in snake case: ``BlogPost`` ->
+    #: ``blog_post``, ``HTTPLog`` -> ``http_log`` (no app prefix, unlike
+    #: Django's ``<app_label>_<model>``); a subclass without a primary key of
+    #: its own shares its parent's table (single-table inheritance).
+    Model = db.Model
+
+
+class IdMixin:
+    """An auto-incrementing integer primary key ``id``, as Django's ``BigAutoField``.
+
+    ::
+
+        class Post(IdMixin, Model):
+            title: Mapped[str] = mapped_column(String(200))
+
+    A ``BIGINT`` on server databases (``BIGSERIAL`` on PostgreSQL), and SQLite's
+    ``INTEGER PRIMARY KEY`` on SQLite (the only column type SQLite
+    auto-increments; it holds 64-bit values there too). Listed first in the table.
+    """
+
+    id: sa_orm.Mapped[int] = sa_orm.mapped_column(
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+        sort_order=-1000,
+    )
