@@ -1,0 +1,1 @@
+"""The `auth` plugin (being built)."""

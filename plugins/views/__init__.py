@@ -1,0 +1,1 @@
+"""The `views` plugin (being built)."""
