@@ -46,7 +46,9 @@ def db(app: Flask) -> t.Iterator[SQLAlchemy]:
 
     with app.app_context():
         flask_migrate.upgrade(revision="heads")
-        orm_db.create_all()  # models the app has not written a migration for yet
+        # Models the app has not written a migration for yet, on the binds this app configures (the
+        # model registry is per process, so it may also hold models of binds this app does not have).
+        orm_db.create_all(bind_key=list(orm_db.engines))
         try:
             yield orm_db
         finally:

@@ -1,0 +1,124 @@
+"""The middleware plugin's checks (ids ``middleware.*``; Django's ``security.*`` equivalents in the docs)."""
+
+from __future__ import annotations
+
+import typing as t
+
+from flaskkit.checks import CheckMessage
+from flaskkit.checks import Warning
+
+from .clickjacking import XFrameOptionsMiddleware
+from .security import SecurityMiddleware
+
+if t.TYPE_CHECKING:
+    from flask import Flask
+
+    from .loading import Layer
+
+__all__ = ["check_deploy", "check_django_proxy_settings"]
+
+#: Django settings about proxies that flaskkit does not read, with what to write instead.
+DJANGO_PROXY_SETTINGS = {
+    "SECURE_PROXY_SSL_HEADER": '{"x_proto": 1}',
+    "USE_X_FORWARDED_HOST": '{"x_host": 1}',
+    "USE_X_FORWARDED_PORT": '{"x_port": 1}',
+}
+
+
+def _uses(layers: t.Sequence[Layer], cls: type) -> bool:
+    return any(layer.instance is not None and issubclass(layer.cls, cls) for layer in layers)
+
+
+def check_django_proxy_settings(app: Flask) -> list[CheckMessage]:
+    """middleware.W008: a Django proxy setting that does nothing here."""
+    return [
+        Warning(
+            f"The setting {name} is Django's; flaskkit does not read it, so it has no effect.",
+            hint=f"Trust the proxy's X-Forwarded-* headers with PROXY_FIX = {fix} (werkzeug's ProxyFix); "
+            "list only the headers your proxy sets.",
+            obj=name,
+            id="middleware.W008",
+        )
+        for name, fix in DJANGO_PROXY_SETTINGS.items()
+        if app.config.get(name)
+    ]
+
+
+def check_deploy(app: Flask, layers: t.Sequence[Layer]) -> list[CheckMessage]:
+    """The production checks: Django's ``security.W001``, ``W002``, ``W004``, ``W005``, ``W008``, ``W019``, ``W020``."""
+    config = app.config
+    messages: list[CheckMessage] = []
+    security = _uses(layers, SecurityMiddleware)
+    if not security:
+        messages.append(
+            Warning(
+                "SecurityMiddleware is not in MIDDLEWARE, so responses get none of the security headers "
+                "(X-Content-Type-Options, Referrer-Policy, Cross-Origin-Opener-Policy, Strict-Transport-Security) "
+                "and SECURE_SSL_REDIRECT has no effect.",
+                hint="Add 'flaskkit.plugins.middleware:SecurityMiddleware' as the first entry of MIDDLEWARE.",
+                obj="MIDDLEWARE",
+                id="middleware.W001",
+            )
+        )
+    if not _uses(layers, XFrameOptionsMiddleware):
+        messages.append(
+            Warning(
+                "XFrameOptionsMiddleware is not in MIDDLEWARE, so responses get no X-Frame-Options header and "
+                "other sites can frame your pages (clickjacking).",
+                hint="Add 'flaskkit.plugins.middleware:XFrameOptionsMiddleware' to MIDDLEWARE.",
+                obj="MIDDLEWARE",
+                id="middleware.W002",
+            )
+        )
+    if security and not config.get("SECURE_HSTS_SECONDS"):
+        messages.append(
+            Warning(
+                "SECURE_HSTS_SECONDS is not set: browsers are not told to use HTTPS only (HTTP Strict Transport "
+                "Security).",
+                hint="Once the whole site works over HTTPS, set SECURE_HSTS_SECONDS (start with 3600, then "
+                "31536000). Setting it wrongly can break the site for that long.",
+                obj="SECURE_HSTS_SECONDS",
+                id="middleware.W003",
+            )
+        )
+    if security and config.get("SECURE_HSTS_SECONDS") and not config.get("SECURE_HSTS_INCLUDE_SUBDOMAINS"):
+        messages.append(
+            Warning(
+                "SECURE_HSTS_INCLUDE_SUBDOMAINS is not True: subdomains can still be reached over plain HTTP.",
+                hint="Set SECURE_HSTS_INCLUDE_SUBDOMAINS = True once every subdomain is served over HTTPS only.",
+                obj="SECURE_HSTS_INCLUDE_SUBDOMAINS",
+                id="middleware.W004",
+            )
+        )
+    if security and not config.get("SECURE_SSL_REDIRECT"):
+        messages.append(
+            Warning(
+                "SECURE_SSL_REDIRECT is not True: plain HTTP requests are answered instead of redirected to HTTPS.",
+                hint="Set SECURE_SSL_REDIRECT = True (behind a TLS-terminating proxy, also PROXY_FIX = "
+                '{"x_proto": 1}), or silence middleware.W005 if your proxy already redirects.',
+                obj="SECURE_SSL_REDIRECT",
+                id="middleware.W005",
+            )
+        )
+    if not config.get("ALLOWED_HOSTS") and not config.get("TRUSTED_HOSTS"):
+        messages.append(
+            Warning(
+                "ALLOWED_HOSTS is empty: the app answers requests for any Host header, so a forged Host can "
+                "poison password-reset links and caches.",
+                hint="Set ALLOWED_HOSTS = ['example.com', ...] to the names the site is served under "
+                "(a leading dot, '.example.com', also allows its subdomains).",
+                obj="ALLOWED_HOSTS",
+                id="middleware.W006",
+            )
+        )
+    value = config.get("X_FRAME_OPTIONS", "DENY")
+    if _uses(layers, XFrameOptionsMiddleware) and isinstance(value, str) and value.upper() != "DENY":
+        messages.append(
+            Warning(
+                f"X_FRAME_OPTIONS is {value!r}: pages of this site can be framed by the site itself.",
+                hint="Use 'DENY' unless your own pages frame each other.",
+                obj="X_FRAME_OPTIONS",
+                id="middleware.W007",
+            )
+        )
+    return messages

@@ -1,0 +1,113 @@
+"""WSGI middleware around ``app.wsgi_app``: ``PROXY_FIX`` (werkzeug's ProxyFix) and ``WSGI_MIDDLEWARE``."""
+
+from __future__ import annotations
+
+import collections.abc as cabc
+import typing as t
+
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from flaskkit import ConfigurationError
+from flaskkit._text import did_you_mean
+
+from .loading import import_entry
+
+if t.TYPE_CHECKING:
+    from flask import Flask
+
+__all__ = ["PROXY_FIX_KEYS", "install_wsgi_middleware"]
+
+#: The keys ``PROXY_FIX`` accepts: how many proxies set each ``X-Forwarded-*`` header.
+PROXY_FIX_KEYS = ("x_for", "x_proto", "x_host", "x_port", "x_prefix")
+
+
+def install_wsgi_middleware(app: Flask) -> list[str]:
+    """Wrap ``app.wsgi_app``; return a description of each layer, outermost first."""
+    proxy_fix = proxy_fix_options(app.config.get("PROXY_FIX"))
+    layers = _wsgi_entries(app.config.get("WSGI_MIDDLEWARE"))
+    described: list[str] = []
+    for label, factory, kwargs in reversed(layers):
+        try:
+            app.wsgi_app = factory(app.wsgi_app, **kwargs)  # type: ignore[method-assign]
+        except Exception as exc:
+            raise ConfigurationError(
+                f"The WSGI_MIDDLEWARE entry {label!r} raised {type(exc).__name__} when wrapping the app: {exc}",
+                setting="WSGI_MIDDLEWARE",
+                plugin="middleware",
+                hint="A WSGI middleware is called as factory(wsgi_app, **options) and returns a WSGI app.",
+            ) from exc
+        described.insert(0, label + (f" {kwargs!r}" if kwargs else ""))
+    if proxy_fix:
+        # Outermost: every other layer, and Flask, see the client's scheme, host and address.
+        app.wsgi_app = ProxyFix(app.wsgi_app, **proxy_fix)  # type: ignore[method-assign]
+        described.insert(0, "werkzeug.middleware.proxy_fix:ProxyFix" + _kwargs(proxy_fix) + " from PROXY_FIX")
+    return described
+
+
+def proxy_fix_options(value: object) -> dict[str, int]:
+    """``PROXY_FIX`` validated; keys left out are 0 (that header is not trusted)."""
+    if not value:
+        return {}
+    if not isinstance(value, cabc.Mapping):
+        raise ConfigurationError(
+            f"PROXY_FIX must be a dict of how many proxies set each X-Forwarded-* header, not {value!r}.",
+            setting="PROXY_FIX",
+            plugin="middleware",
+            hint='Behind one proxy that sets X-Forwarded-For and X-Forwarded-Proto: PROXY_FIX = {"x_for": 1, '
+            '"x_proto": 1}.',
+        )
+    options: dict[str, int] = {}
+    for key, count in value.items():
+        if key not in PROXY_FIX_KEYS:
+            raise ConfigurationError(
+                f"PROXY_FIX has the unknown key {key!r}." + did_you_mean(str(key), PROXY_FIX_KEYS),
+                setting="PROXY_FIX",
+                plugin="middleware",
+                hint=f"The keys are {', '.join(PROXY_FIX_KEYS)} (werkzeug's ProxyFix arguments).",
+            )
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ConfigurationError(
+                f"PROXY_FIX[{key!r}] must be the number of proxies in front of the app (an int, 0 or more), "
+                f"not {count!r}.",
+                setting="PROXY_FIX",
+                plugin="middleware",
+            )
+        options[key] = count
+    return {key: options.get(key, 0) for key in PROXY_FIX_KEYS} if any(options.values()) else {}
+
+
+def _wsgi_entries(value: object) -> list[tuple[str, t.Callable[..., t.Any], dict[str, t.Any]]]:
+    if not value:
+        return []
+    if isinstance(value, str | bytes) or not isinstance(value, cabc.Sequence):
+        raise ConfigurationError(
+            f"WSGI_MIDDLEWARE must be a list, not {type(value).__name__} {value!r}.",
+            setting="WSGI_MIDDLEWARE",
+            plugin="middleware",
+            hint="Write WSGI_MIDDLEWARE = ['module:Factory', ('module:Other', {'option': 1}), ...].",
+        )
+    entries = []
+    for item in value:
+        kwargs: dict[str, t.Any] = {}
+        target = item
+        if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], cabc.Mapping):
+            target, kwargs = item[0], dict(item[1])
+        if isinstance(target, str):
+            label = target
+            factory = import_entry(target, setting="WSGI_MIDDLEWARE")
+        else:
+            label = f"{getattr(target, '__module__', '?')}:{getattr(target, '__qualname__', repr(target))}"
+            factory = target
+        if not callable(factory):
+            raise ConfigurationError(
+                f"The WSGI_MIDDLEWARE entry {label!r} is not callable.",
+                setting="WSGI_MIDDLEWARE",
+                plugin="middleware",
+                hint="Each entry names a callable that takes the WSGI app (and options) and returns a WSGI app.",
+            )
+        entries.append((label, t.cast(t.Callable[..., t.Any], factory), kwargs))
+    return entries
+
+
+def _kwargs(options: t.Mapping[str, int]) -> str:
+    return "(" + ", ".join(f"{k}={v}" for k, v in options.items() if v) + ")"

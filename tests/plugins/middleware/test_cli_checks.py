@@ -1,0 +1,225 @@
+"""`flask kit middleware` and the middleware checks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+from flaskkit import Plugin
+from flaskkit import create_app
+from flaskkit.plugins.middleware import Middleware
+from flaskkit.plugins.middleware import MiddlewareNotUsed
+from tests.conftest import settings
+
+
+class Timing(Middleware):
+    def process_request(self, request):
+        return None
+
+    def process_view(self, request, view_func, view_args):
+        return None
+
+    def process_response(self, request, response):
+        return response
+
+
+class Disabled(Middleware):
+    def __init__(self, app):
+        raise MiddlewareNotUsed("FEATURE_X is off")
+
+    def process_request(self, request):
+        return None
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_middleware_command_prints_the_onion_outermost_first():
+    app = create_app(
+        settings(
+            PLUGINS=["middleware"],
+            MIDDLEWARE=[
+                "flaskkit.plugins.middleware:SecurityMiddleware",
+                Timing,
+                Disabled,
+                "flaskkit.plugins.middleware:XFrameOptionsMiddleware",
+            ],
+            PROXY_FIX={"x_for": 1, "x_proto": 1},
+        ),
+        import_name="shop",
+    )
+    result = run(app, "kit", "middleware")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "Middleware of the app 'shop', outermost first:"
+    assert lines[1].split() == ["#", "middleware", "hooks"]
+    assert lines[2].split() == ["1", "flaskkit.plugins.middleware:SecurityMiddleware", "process_response"]
+    assert lines[3].split() == [
+        "2",
+        "tests.plugins.middleware.test_cli_checks:Timing",
+        "process_request,",
+        "process_view,",
+        "process_response",
+    ]
+    assert lines[4].split(None, 2) == [
+        "3",
+        "tests.plugins.middleware.test_cli_checks:Disabled",
+        "not used: FEATURE_X is off",
+    ]
+    assert lines[5].split() == ["4", "flaskkit.plugins.middleware:XFrameOptionsMiddleware", "process_response"]
+    assert lines[6] == (
+        "Request: process_request 1 -> 4, Flask's before_request functions, process_view 1 -> 4, the view. "
+        "Response: process_exception 4 -> 1 (if the view raised), process_response 4 -> 1."
+    )
+    assert lines[7:] == [
+        "WSGI middleware around app.wsgi_app, outermost first:",
+        "  1  werkzeug.middleware.proxy_fix:ProxyFix(x_for=1, x_proto=1) from PROXY_FIX",
+    ]
+
+
+def test_middleware_command_names_an_alias_and_the_hooks_a_setting_enables():
+    app = create_app(
+        settings(
+            PLUGINS=["middleware"],
+            MIDDLEWARE=["flaskkit.plugins.middleware:SecurityHeaders"],
+            SECURE_SSL_REDIRECT=True,
+        ),
+        import_name="shop",
+    )
+    lines = run(app, "kit", "middleware").output.splitlines()
+    assert lines[2].split() == [
+        "1",
+        "flaskkit.plugins.middleware:SecurityHeaders",
+        "(=",
+        "flaskkit.plugins.middleware.security:SecurityMiddleware)",
+        "process_request,",
+        "process_response",
+    ]
+
+
+def test_middleware_command_with_an_empty_stack():
+    app = create_app(settings(PLUGINS=["middleware"], MIDDLEWARE=[]), import_name="shop")
+    result = run(app, "kit", "middleware")
+    assert result.output == (
+        "The app 'shop' has no middleware: MIDDLEWARE is empty, nothing runs on the request path.\n"
+    )
+
+
+def test_middleware_command_through_the_flask_command(tmp_path):
+    (tmp_path / "site_app.py").write_text(
+        textwrap.dedent(
+            """
+            from flaskkit import create_app
+
+            app = create_app({
+                "SECRET_KEY": "x" * 60,
+                "PLUGINS": ["middleware"],
+                "MIDDLEWARE": ["flaskkit.plugins.middleware:GZipMiddleware"],
+            })
+            """
+        )
+    )
+    env = {**os.environ, "FLASK_APP": "site_app"}
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "kit", "middleware"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[2].split() == [
+        "1",
+        "flaskkit.plugins.middleware:GZipMiddleware",
+        "process_response",
+    ]
+
+
+def deploy_ids(app) -> list[str]:
+    report = app.extensions["flaskkit"].run_checks(app, include_deploy=True)
+    return [m.id for m in report.messages if m.id and m.id.startswith("middleware.")]
+
+
+def test_the_default_stack_leaves_hsts_ssl_redirect_and_hosts_to_the_deploy_check():
+    app = create_app(settings(PLUGINS=["middleware"]))
+    assert deploy_ids(app) == ["middleware.W003", "middleware.W005", "middleware.W006"]
+
+
+def test_a_production_ready_configuration_passes_the_deploy_check():
+    app = create_app(
+        settings(
+            PLUGINS=["middleware"],
+            SECURE_HSTS_SECONDS=31536000,
+            SECURE_HSTS_INCLUDE_SUBDOMAINS=True,
+            SECURE_SSL_REDIRECT=True,
+            ALLOWED_HOSTS=["example.com"],
+        )
+    )
+    assert deploy_ids(app) == []
+    result = run(app, "kit", "check", "--deploy")
+    assert "middleware." not in result.output
+
+
+def test_an_empty_stack_warns_about_both_missing_layers():
+    app = create_app(settings(PLUGINS=["middleware"], MIDDLEWARE=[], ALLOWED_HOSTS=["example.com"]))
+    result = run(app, "kit", "check", "--deploy")
+    assert "MIDDLEWARE: (middleware.W001) SecurityMiddleware is not in MIDDLEWARE" in result.output
+    assert "MIDDLEWARE: (middleware.W002) XFrameOptionsMiddleware is not in MIDDLEWARE" in result.output
+    assert deploy_ids(app) == ["middleware.W001", "middleware.W002"]
+
+
+def test_empty_allowed_hosts_is_a_deploy_warning_only():
+    app = create_app(settings(PLUGINS=["middleware"]))
+    assert "middleware.W006" not in run(app, "kit", "check").output
+    result = run(app, "kit", "check", "--deploy")
+    assert (
+        "ALLOWED_HOSTS: (middleware.W006) ALLOWED_HOSTS is empty: the app answers requests for any Host header, "
+        "so a forged Host can poison password-reset links and caches."
+    ) in result.output
+    assert "middleware.W006" not in deploy_ids(create_app(settings(PLUGINS=["middleware"], TRUSTED_HOSTS=["a.b"])))
+
+
+def test_hsts_without_subdomains_and_a_sameorigin_frame_option():
+    app = create_app(
+        settings(
+            PLUGINS=["middleware"],
+            SECURE_HSTS_SECONDS=60,
+            SECURE_SSL_REDIRECT=True,
+            ALLOWED_HOSTS=["example.com"],
+            X_FRAME_OPTIONS="SAMEORIGIN",
+        )
+    )
+    assert deploy_ids(app) == ["middleware.W004", "middleware.W007"]
+
+
+def test_djangos_proxy_settings_are_flagged_at_every_check(caplog):
+    app = create_app(settings(PLUGINS=["middleware"], SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")))
+    result = run(app, "kit", "check")
+    assert (
+        "SECURE_PROXY_SSL_HEADER: (middleware.W008) The setting SECURE_PROXY_SSL_HEADER is Django's; flaskkit does "
+        "not read it, so it has no effect.\n\tHINT: Trust the proxy's X-Forwarded-* headers with PROXY_FIX = "
+        '{"x_proto": 1} (werkzeug\'s ProxyFix); list only the headers your proxy sets.'
+    ) in result.output
+    assert "middleware.W008" in caplog.text  # also logged at boot
+
+
+def test_a_misspelt_setting_is_caught_by_the_kits_name_check():
+    app = create_app(settings(PLUGINS=["middleware"], SECURE_HSTS_SECOND=60))
+    report = app.extensions["flaskkit"].run_checks(app)
+    assert [(m.id, m.hint) for m in report.messages if m.obj == "SECURE_HSTS_SECOND"] == [
+        ("kit.W003", "Did you mean SECURE_HSTS_SECONDS?")
+    ]
+
+
+def test_middleware_boots_after_orm_when_both_are_listed():
+    class Orm(Plugin):
+        name = "orm"
+
+    from flaskkit.plugins.middleware import MiddlewarePlugin
+
+    app = create_app(settings(PLUGINS=[MiddlewarePlugin, Orm]))
+    assert list(app.extensions["flaskkit"].state(app).plugins) == ["orm", "middleware"]

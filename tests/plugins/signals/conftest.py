@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import typing as t
+import weakref
+
+import pytest
+
+from flaskkit.plugins.signals import registry
+
+
+@pytest.fixture(autouse=True)
+def _restore_receivers() -> t.Iterator[None]:
+    """Receivers are process-wide: disconnect what a test connected, and forget its dead ones."""
+    before = {name: set(signal.receivers) for name, signal in registry.items()}
+    yield
+    for name, signal in registry.items():
+        for receiver_id, stored in list(signal.receivers.items()):
+            if receiver_id in before[name]:
+                continue
+            target = stored() if isinstance(stored, weakref.ref) else stored
+            if target is not None:
+                signal.disconnect(target)
+    registry.forget_dead()
