@@ -33,6 +33,7 @@ _SECRET_KEY_HINT = (
 def register_core_checks(registry: CheckRegistry) -> None:
     registry.register(check_secret_key, "security", origin="kit")
     registry.register(check_settings_names, "settings", origin="kit")
+    registry.register(check_middleware_without_plugin, "settings", origin="kit")
     registry.register(check_secret_key_strength, "security", DEPLOY, origin="kit")
     registry.register(check_debug, "security", DEPLOY, origin="kit")
 
@@ -126,6 +127,22 @@ def check_settings_names(app: Flask) -> list[CheckMessage]:
                 )
             )
     return messages
+
+
+def check_middleware_without_plugin(app: Flask) -> list[CheckMessage]:
+    """MIDDLEWARE is the middleware plugin's setting: without the plugin it would silently do nothing."""
+    from ..kit import get_kit
+
+    if not app.config.get("MIDDLEWARE") or "middleware" in get_kit(app).state(app).plugins:
+        return []
+    return [
+        Warning(
+            "MIDDLEWARE is set, but the 'middleware' plugin is not enabled, so none of it runs.",
+            hint="Add 'middleware' to PLUGINS.",
+            obj="MIDDLEWARE",
+            id="kit.W004",
+        )
+    ]
 
 
 def silenced_checks(app: Flask) -> frozenset[str]:

@@ -210,3 +210,11 @@ def test_checks_run_in_an_app_context_at_boot_too():
 def test_plugins_without_checks_add_no_tag():
     kit = create_app(settings(PLUGINS=["flask_cors:CORS"])).extensions["flaskkit"]
     assert "flask_cors:CORS" not in kit.checks.tags()
+
+
+def test_middleware_without_the_middleware_plugin_is_flagged():
+    kit = create_app(settings(MIDDLEWARE=["myapp.middleware:Timing"])).extensions["flaskkit"]
+    [message] = kit.run_checks().messages
+    assert (message.id, message.hint) == ("kit.W004", "Add 'middleware' to PLUGINS.")
+    with_plugin = create_app(settings(PLUGINS=["middleware"], MIDDLEWARE=[])).extensions["flaskkit"]
+    assert with_plugin.run_checks().messages == []
