@@ -1,0 +1,102 @@
+"""Settings of the example site: every built-in plugin, with the embedded defaults.
+
+With nothing set, the site needs no server: SQLite in the instance folder, sessions in
+files there, and an in-process cache. Two environment variables move it to production
+services, with the same code:
+
+* ``DATABASE_URL=postgresql://user:password@host:5432/name``: PostgreSQL (psycopg 3);
+* ``REDIS_URL=redis://host:6379/0``: sessions and the caches in Redis.
+
+The app factory (``example_site.create_app``) reads this file each time it makes an
+app, so the environment is read then, not once per process.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Every built-in plugin, and the site's own (plugin.py), as a Django project lists its
+# INSTALLED_APPS. The order does not matter: each plugin boots after those it requires.
+PLUGINS = [
+    "orm",
+    "session",
+    "cache",
+    "forms",
+    "middleware",
+    "signals",
+    "auth",
+    "views",
+    "example_site.plugin:NotesPlugin",
+]
+
+# None here: the factory then uses the key that the first run wrote into the instance
+# folder (instance/secret_key). In production set SECRET_KEY (or FLASK_SECRET_KEY).
+SECRET_KEY = os.environ.get("SECRET_KEY") or None
+
+# -- database -------------------------------------------------------------------------
+
+# The orm plugin reads DATABASE_URL from the environment by itself; the default file
+# name is given here so the site's database is easy to find (instance/example-site.db).
+DATABASE_URL = os.environ.get("DATABASE_URL") or "sqlite:///example-site.db"
+
+# Each view runs in one transaction: committed when it returns, rolled back when it raises.
+ATOMIC_REQUESTS = True
+
+# -- sessions and caches ----------------------------------------------------------------
+
+REDIS_URL = os.environ.get("REDIS_URL") or None
+
+# Put before every key the site writes to Redis. Two sites that share a Redis server must
+# use different prefixes (the tests set one per test).
+REDIS_KEY_PREFIX = os.environ.get("REDIS_KEY_PREFIX") or "example-site"
+
+if REDIS_URL:
+    SESSION_ENGINE = "redis"
+    SESSION_KEY_PREFIX = f"{REDIS_KEY_PREFIX}:session:"
+    CACHES = {
+        # Also where the auth plugin counts failed logins, so throttling holds across workers.
+        "default": {"BACKEND": "redis", "KEY_PREFIX": f"{REDIS_KEY_PREFIX}:default"},
+        # Whole pages (example_site.caching): kept apart so that clearing them drops nothing else.
+        "pages": {"BACKEND": "redis", "KEY_PREFIX": f"{REDIS_KEY_PREFIX}:pages", "TIMEOUT": 60},
+    }
+else:
+    SESSION_ENGINE = "file"  # <instance folder>/sessions/
+    CACHES = {
+        "default": {"BACKEND": "locmem"},
+        "pages": {"BACKEND": "locmem", "TIMEOUT": 60},
+    }
+
+SESSION_COOKIE_NAME = "sessionid"  # Django's name
+
+# -- middleware -----------------------------------------------------------------------
+
+# The onion, outermost first: Django's security middleware around the site's own.
+MIDDLEWARE = [
+    "flaskkit.plugins.middleware:SecurityMiddleware",
+    "example_site.middleware:ServerTimingMiddleware",
+    "flaskkit.plugins.middleware:XFrameOptionsMiddleware",
+]
+
+# The development server answers on 127.0.0.1; list your host names here (or in the
+# environment, comma-separated) to serve the site under another name.
+ALLOWED_HOSTS = [host.strip() for host in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
+ALLOWED_HOSTS = [host for host in ALLOWED_HOSTS if host]
+
+# -- authentication --------------------------------------------------------------------
+
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+# -- templates -------------------------------------------------------------------------
+
+# The pages of the auth plugin (log in, register...) and the views plugin's fallbacks
+# extend the site's own layout (templates/base.html: blocks "title" and "content");
+# the auth pages through templates/account.html, which puts them in a narrow card.
+AUTH_BASE_TEMPLATE = "account.html"
+VIEWS_BASE_TEMPLATE = "base.html"
+
+# -- the site ----------------------------------------------------------------------------
+
+#: Notes per page on the public lists.
+NOTES_PER_PAGE = 9

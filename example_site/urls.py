@@ -1,0 +1,58 @@
+"""The site's URLs (Django's ``urls.py``): the notes blueprint, and the app-wide pieces.
+
+The log in, log out, register and password pages are the auth plugin's, under
+``/accounts/`` (``AUTH_URL_PREFIX``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing as t
+
+from flask import Blueprint
+
+from .views import MyNotes
+from .views import NoteCreate
+from .views import NoteDelete
+from .views import NoteDetail
+from .views import NoteList
+from .views import NoteUpdate
+from .views import error_page
+
+if t.TYPE_CHECKING:
+    from flask import Flask
+
+__all__ = ["format_date", "format_datetime", "notes", "register_urls"]
+
+#: Every page of notes; endpoints ``notes.list``, ``notes.detail``...
+notes = Blueprint("notes", __name__)
+notes.add_url_rule("/", view_func=NoteList.as_view("list"))
+notes.add_url_rule("/notes/mine/", view_func=MyNotes.as_view("mine"))
+notes.add_url_rule("/notes/new/", view_func=NoteCreate.as_view("create"))
+notes.add_url_rule("/notes/<int:pk>/", view_func=NoteDetail.as_view("detail"))
+notes.add_url_rule("/notes/<int:pk>/edit/", view_func=NoteUpdate.as_view("update"))
+notes.add_url_rule("/notes/<int:pk>/delete/", view_func=NoteDelete.as_view("delete"))
+
+
+def register_urls(app: Flask) -> None:
+    """Add the site's pages, error pages and template filter to ``app``."""
+    app.register_blueprint(notes)
+    for code in (403, 404, 405):
+        app.register_error_handler(code, error_page)
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_date, "date")
+
+
+def format_datetime(value: dt.datetime) -> str:
+    """``21 Nov 2026, 14:05 UTC``."""
+    return _utc(value).strftime("%d %b %Y, %H:%M UTC")
+
+
+def format_date(value: dt.datetime) -> str:
+    """``21 Nov 2026``."""
+    return _utc(value).strftime("%d %b %Y")
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # SQLite gives naive datetimes back; they were written in UTC.
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)

@@ -1,0 +1,154 @@
+"""The site's pages: Django's generic class-based views from the views plugin, and the
+access mixins of the auth plugin. The URLs are in ``urls.py``.
+
+==========================  ============================================  ===================
+view                        who                                           template
+==========================  ============================================  ===================
+``NoteList``                everyone (cached for anonymous visitors)      ``note_list.html``
+``NoteDetail``              everyone (cached for anonymous visitors)      ``note_detail.html``
+``MyNotes``                 logged-in users                               ``my_notes.html``
+``NoteCreate``              logged-in users                               ``note_form.html``
+``NoteUpdate``              the note's author (others: 403)               ``note_form.html``
+``NoteDelete``              the note's author (others: 403)               ``note_confirm_delete.html``
+==========================  ============================================  ===================
+
+Templates are found by Django's rules, in ``templates/example_site/`` (the package of
+the model, as Django's app label).
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from flask import current_app
+from flask import flash
+from flask import render_template
+from werkzeug.exceptions import HTTPException
+
+from flaskkit.plugins.auth import LoginRequiredMixin
+from flaskkit.plugins.auth import UserPassesTestMixin
+from flaskkit.plugins.auth import current_user
+from flaskkit.plugins.auth import get_user
+from flaskkit.plugins.views import CreateView
+from flaskkit.plugins.views import DeleteView
+from flaskkit.plugins.views import DetailView
+from flaskkit.plugins.views import ListView
+from flaskkit.plugins.views import UpdateView
+from flaskkit.plugins.views import lazy_url_for
+
+from .caching import cache_public_page
+from .models import Note
+
+if t.TYPE_CHECKING:
+    import sqlalchemy as sa
+    from flask.typing import ResponseReturnValue
+    from werkzeug.wrappers import Response
+
+__all__ = [
+    "ERROR_MESSAGES",
+    "MyNotes",
+    "NoteCreate",
+    "NoteDelete",
+    "NoteDetail",
+    "NoteList",
+    "NoteOwnerMixin",
+    "NoteUpdate",
+    "error_page",
+]
+
+
+class PagedNotes(ListView):
+    """Notes, newest first, ``NOTES_PER_PAGE`` a page (``?page=2``, ``?page=last``)."""
+
+    model = Note
+    ordering = ("-created_at", "-id")
+
+    def get_paginate_by(self, object_list: t.Any) -> int:
+        return int(current_app.config["NOTES_PER_PAGE"])
+
+
+class NoteList(PagedNotes):
+    """Every note: the home page."""
+
+    decorators = [cache_public_page]
+
+
+class MyNotes(LoginRequiredMixin, PagedNotes):
+    """The notes of the logged-in user."""
+
+    template_name = "example_site/my_notes.html"
+
+    def get_queryset(self) -> sa.Select[t.Any]:
+        return super().get_queryset().where(Note.author_id == current_user.id)
+
+
+class NoteDetail(DetailView):
+    """One note (404 when there is none)."""
+
+    model = Note
+    decorators = [cache_public_page]
+
+
+class NoteCreate(LoginRequiredMixin, CreateView):
+    """A new note by the logged-in user; then its page (``Note.get_absolute_url()``)."""
+
+    model = Note
+    fields = ["title", "body"]
+
+    def form_valid(self, form: t.Any) -> ResponseReturnValue:
+        form.instance.author = get_user()
+        flash("Your note is on the board.", "success")
+        return super().form_valid(form)
+
+
+class NoteOwnerMixin(UserPassesTestMixin):
+    """Only the note's author passes: another user gets 403, an anonymous one the login page."""
+
+    _note: Note | None = None
+
+    def get_object(self, queryset: sa.Select[t.Any] | None = None) -> Note:
+        # Loaded once for the test and the view (404 when there is no such note).
+        if self._note is None:
+            self._note = super().get_object(queryset)  # type: ignore[misc]
+        return self._note
+
+    def test_func(self) -> bool:
+        return bool(current_user.is_authenticated and self.get_object().author_id == current_user.id)
+
+
+class NoteUpdate(NoteOwnerMixin, UpdateView):
+    """Change one of your notes."""
+
+    model = Note
+    fields = ["title", "body"]
+
+    def form_valid(self, form: t.Any) -> ResponseReturnValue:
+        flash("Your changes are saved.", "success")
+        return super().form_valid(form)
+
+
+class NoteDelete(NoteOwnerMixin, DeleteView):
+    """Delete one of your notes, after a confirmation page; then your notes."""
+
+    model = Note
+    success_url = lazy_url_for("notes.mine")
+
+    def form_valid(self, form: t.Any) -> ResponseReturnValue:
+        flash(f"“{self.object.title}” is deleted.", "success")
+        return super().form_valid(form)
+
+
+#: The message of each error page the site renders in its layout.
+ERROR_MESSAGES = {
+    403: "You may not do this: only a note's author may change or delete it.",
+    404: "There is no such page. The note may have been deleted.",
+    405: "This page does not take that kind of request.",
+}
+
+
+def error_page(error: HTTPException) -> Response:
+    """403, 404 and 405 in the site's layout, with the error's own headers (``Allow`` on a 405)."""
+    response = error.get_response()
+    message = ERROR_MESSAGES.get(response.status_code, error.description or "")
+    response.set_data(render_template("error.html", error=error, message=message))
+    return response

@@ -1,0 +1,63 @@
+"""The site's own middleware (``Server-Timing``), listed in MIDDLEWARE between Django's security middleware."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .helpers import create_note
+from .helpers import create_user
+from .helpers import login
+
+SERVER_TIMING = re.compile(r'app;dur=\d+\.\d;desc="flaskkit"')
+
+
+@pytest.mark.parametrize(("path", "status"), [("/", 200), ("/accounts/login/", 200), ("/nowhere/", 404)])
+def test_every_response_has_a_server_timing_header(client, path, status):
+    response = client.get(path)
+    assert response.status_code == status
+    assert SERVER_TIMING.fullmatch(response.headers["Server-Timing"])
+
+
+def test_redirects_and_refusals_have_it_too(app, client):
+    ada = create_user(app, "ada")
+    note_id = create_note(app, ada)
+    assert SERVER_TIMING.fullmatch(client.get("/notes/new/").headers["Server-Timing"])  # 302 to the login page
+    create_user(app, "bob")
+    login(client, "bob")
+    refused = client.get(f"/notes/{note_id}/edit/")
+    assert refused.status_code == 403
+    assert SERVER_TIMING.fullmatch(refused.headers["Server-Timing"])
+
+
+def test_a_page_from_the_cache_is_timed_again(app, client):
+    create_note(app, create_user(app, "ada"))
+    client.get("/")
+    cached = client.get("/")
+    assert "Age" in cached.headers
+    assert len(cached.headers.getlist("Server-Timing")) == 1
+
+
+def test_the_security_headers_are_there(client):
+    response = client.get("/")
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_the_middleware_order(runner):
+    result = runner.invoke(args=["kit", "middleware"])
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.output.splitlines() if re.match(r"\s+\d\s", line)]
+    assert [row[1] for row in rows] == [
+        "flaskkit.plugins.middleware:SecurityMiddleware",
+        "example_site.middleware:ServerTimingMiddleware",
+        "flaskkit.plugins.middleware:XFrameOptionsMiddleware",
+    ]
+
+
+def test_an_unknown_host_is_refused(client):
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
