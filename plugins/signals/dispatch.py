@@ -246,8 +246,13 @@ def disconnect(
     if receiver is None:
         raise TypeError("disconnect() needs the receiver or its dispatch_uid.")
     receiver_id = make_id(receiver)
-    was_connected = receiver_id in signal.receivers
+    senders = signal._by_receiver.get(receiver_id, set())
+    was_connected = receiver_id in signal.receivers and (sender_id == ANY_ID or sender_id in senders)
     blinker.Signal.disconnect(signal, receiver, sender)  # sends receiver_disconnected: _forget() runs
+    if receiver_id in signal.receivers and not signal._by_receiver.get(receiver_id):
+        # blinker keeps a receiver whose last sender was disconnected in `receivers`
+        # (it is never called again); drop it so listings do not show it.
+        blinker.Signal.disconnect(signal, receiver)
     if isinstance(signal, Signal):
         signal._propagating = {
             (rid, sid) for rid, sid in signal._propagating if rid != receiver_id or sender_id not in (ANY_ID, sid)

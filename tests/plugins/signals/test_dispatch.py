@@ -338,3 +338,19 @@ def test_receiver_and_dispatch_uid_on_a_flask_signal(app):
         "tests.plugins.signals.test_dispatch.test_receiver_and_dispatch_uid_on_a_flask_signal.<locals>.counted"
     )
     assert info.dispatch_uid == "count-requests"
+
+
+def test_disconnecting_the_last_sender_by_dispatch_uid_forgets_the_receiver():
+    signal = Signal("disconnect-by-uid")
+
+    class Sender:
+        pass
+
+    def on_signal(sender, **kwargs):
+        return "ran"
+
+    signal.connect(on_signal, sender=Sender, weak=False, dispatch_uid="uid-1")
+    assert signal.disconnect(sender=Sender, dispatch_uid="uid-1") is True
+    assert signal.receivers == {}
+    assert signal.send(Sender) == []
+    assert signal.disconnect(sender=Sender, dispatch_uid="uid-1") is False
