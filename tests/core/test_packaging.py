@@ -74,6 +74,24 @@ def test_wheel_contents(wheel: Path):
     assert "[pytest11]\nflaskkit = flaskkit.testing" in entry_text
 
 
+BUILT_IN = ["orm", "session", "cache", "forms", "middleware", "signals", "auth", "views"]
+
+
+def test_installed_from_the_wheel_imports_every_built_in_plugin(wheel: Path, tmp_path: Path):
+    target = tmp_path / "site"
+    pip("install", "--no-deps", "--target", str(target), str(wheel))
+    code = (
+        "import importlib, json; "
+        f"print(json.dumps({{n: importlib.import_module('flaskkit.plugins.' + n).__file__ for n in {BUILT_IN!r}}}))"
+    )
+    files = json.loads(python(code, cwd=tmp_path, path=target))
+    assert files == {name: str(target / "flaskkit" / "plugins" / name / "__init__.py") for name in BUILT_IN}
+    # the non-Python files the plugins need at run time are in the wheel too
+    assert (target / "flaskkit" / "plugins" / "forms" / "templates" / "forms" / "macros.html").is_file()
+    assert list((target / "flaskkit" / "plugins" / "session" / "migrations").glob("*.py"))
+    assert list((target / "flaskkit" / "plugins" / "auth" / "migrations").glob("*.py"))
+
+
 def test_installed_from_the_wheel_imports_flaskkit_plugins(wheel: Path, tmp_path: Path):
     target = tmp_path / "site"
     pip("install", "--no-deps", "--target", str(target), str(wheel))
@@ -94,11 +112,11 @@ def test_this_environment_imports_flaskkit_plugins_from_anywhere(tmp_path: Path)
     )
     direct_url = json.loads(python(code, cwd=tmp_path))
     editable = bool(direct_url.get("dir_info", {}).get("editable"))
-    out = python("import flaskkit.plugins; print(flaskkit.plugins.__file__)", cwd=tmp_path)
+    out = python("import flaskkit.plugins.orm as m; print(m.__file__)", cwd=tmp_path)
     if editable:  # pip install -e . maps flaskkit.plugins onto the plugins/ folder
-        assert out.strip() == str(ROOT / "plugins" / "__init__.py")
+        assert out.strip() == str(ROOT / "plugins" / "orm" / "__init__.py")
     else:
-        assert out.strip().endswith(os.path.join("flaskkit", "plugins", "__init__.py"))
+        assert out.strip().endswith(os.path.join("flaskkit", "plugins", "orm", "__init__.py"))
 
 
 def test_third_party_distribution_installed_with_pip_is_booted_by_name(tmp_path: Path):
