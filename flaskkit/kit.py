@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections.abc as cabc
 import copy
+import functools
 import logging
 import types
 import typing as t
@@ -204,9 +205,10 @@ class Kit:
             _register_plugin_checks(state.checks, plugin)
 
         # init_app, in boot order
+        reserved = functools.cache(_flask_cli_commands)  # scanned once per boot, and only if a plugin adds commands
         for plugin in plugins:
             _run_phase(plugin, "init_app", app)
-            self._add_commands(app, state, plugin)
+            self._add_commands(app, state, plugin, reserved)
 
         # ready, in boot order
         for plugin in plugins:
@@ -217,7 +219,7 @@ class Kit:
         # checks (deploy and database checks only run on demand)
         self._boot_checks(app)
 
-    def _add_commands(self, app: Flask, state: KitState, plugin: Plugin) -> None:
+    def _add_commands(self, app: Flask, state: KitState, plugin: Plugin, reserved: t.Callable[[], set[str]]) -> None:
         for command in _commands(plugin, "commands", app):
             name = t.cast(str, command.name)
             owner = state.command_origins.get(name)
@@ -227,7 +229,7 @@ class Kit:
                     plugin=plugin.name,
                     hint="Remove one of them from PLUGINS, or rename one command.",
                 )
-            if name in _flask_cli_commands():
+            if name in reserved():
                 raise ConfigurationError(
                     f"The plugin {plugin.name!r} adds the command 'flask {name}', but Flask's CLI already has a "
                     f"command {name!r} (built in, or from an installed package), which would always win.",

@@ -35,7 +35,7 @@ from sqlalchemy.orm import relationship
 from flaskkit.plugins.orm import IdMixin
 from flaskkit.plugins.orm import Model
 from flaskkit.plugins.orm import db
-from flaskkit.plugins.orm.transactions import is_atomic_request
+from flaskkit.plugins.orm import is_atomic_request
 
 from . import hashers
 

@@ -29,18 +29,13 @@ class JSONField(TextAreaField):
             return ""
         return json.dumps(self.data, ensure_ascii=False, indent=2, sort_keys=True)
 
+    invalid_message = "Enter a valid JSON."
+
+    def parse(self, text: str) -> t.Any:
+        return json.loads(text)
+
     def process_formdata(self, valuelist: list[t.Any]) -> None:
-        if not valuelist:
-            return
-        text = str(valuelist[0]).strip()
-        if text == "":
-            self.data = None
-            return
-        try:
-            self.data = json.loads(text)
-        except ValueError as exc:
-            self.data = None
-            raise ValueError(self.gettext("Enter a valid JSON.")) from exc
+        _parse_text(self, valuelist)
 
 
 class UUIDField(StringField):
@@ -51,15 +46,25 @@ class UUIDField(StringField):
             return str(self.raw_data[0])
         return "" if self.data is None else str(self.data)
 
+    invalid_message = "Enter a valid UUID."
+
+    def parse(self, text: str) -> t.Any:
+        return uuid.UUID(text)
+
     def process_formdata(self, valuelist: list[t.Any]) -> None:
-        if not valuelist:
-            return
-        text = str(valuelist[0]).strip()
-        if text == "":
-            self.data = None
-            return
-        try:
-            self.data = uuid.UUID(text)
-        except ValueError as exc:
-            self.data = None
-            raise ValueError(self.gettext("Enter a valid UUID.")) from exc
+        _parse_text(self, valuelist)
+
+
+def _parse_text(field: t.Any, valuelist: list[t.Any]) -> None:
+    """Submitted text -> ``field.parse(text)``; blank is ``None``, unparsable is the field's error."""
+    if not valuelist:
+        return
+    text = str(valuelist[0]).strip()
+    if text == "":
+        field.data = None
+        return
+    try:
+        field.data = field.parse(text)
+    except ValueError as exc:
+        field.data = None
+        raise ValueError(field.gettext(field.invalid_message)) from exc

@@ -62,6 +62,7 @@ from .migrations import plugin_migrations
 from .shortcuts import get_list_or_404
 from .shortcuts import get_object_or_404
 from .transactions import install_atomic_requests
+from .transactions import is_atomic_request
 from .transactions import non_atomic
 from .transactions import on_commit
 
@@ -80,6 +81,7 @@ __all__ = [
     "db",
     "get_list_or_404",
     "get_object_or_404",
+    "is_atomic_request",
     "non_atomic",
     "on_commit",
 ]

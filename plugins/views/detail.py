@@ -17,7 +17,7 @@ from .base import View
 from .base import option
 from .names import model_name
 from .names import model_template
-from .queries import check_model
+from .queries import check_model_and_queryset
 from .queries import entity_of
 from .queries import field_values
 from .queries import primary_key_names
@@ -137,17 +137,9 @@ class SingleObjectMixin(ContextMixin):
 
     @classmethod
     def _check_object_options(cls, initkwargs: cabc.Mapping[str, t.Any]) -> type[t.Any] | None:
-        owner = cls.__name__
-        model = option(cls, initkwargs, "model")
-        if model is not None:
-            check_model(owner, "model", model)
-        queryset = option(cls, initkwargs, "queryset")
-        if queryset is not None and not isinstance(queryset, sa.Select):
-            raise ConfigurationError(
-                f"{owner}.queryset must be a select() statement, not {queryset!r}.",
-                hint="Write queryset = select(Post).where(Post.published), or set model = Post.",
-            )
-        return t.cast("type[t.Any] | None", model or entity_of(queryset))
+        return check_model_and_queryset(
+            cls.__name__, option(cls, initkwargs, "model"), option(cls, initkwargs, "queryset")
+        )
 
     @classmethod
     def _check_object_route(

@@ -23,7 +23,7 @@ from .names import model_name
 from .names import model_template
 from .pagination import Page
 from .pagination import Paginator
-from .queries import check_model
+from .queries import check_model_and_queryset
 from .queries import count_rows
 from .queries import entity_of
 from .queries import order_by_clauses
@@ -215,16 +215,8 @@ class MultipleObjectMixin(ContextMixin):
     @classmethod
     def _check_list_options(cls, initkwargs: cabc.Mapping[str, t.Any]) -> type[t.Any] | None:
         owner = cls.__name__
-        model = option(cls, initkwargs, "model")
-        if model is not None:
-            check_model(owner, "model", model)
         queryset = option(cls, initkwargs, "queryset")
-        if queryset is not None and not isinstance(queryset, sa.Select):
-            raise ConfigurationError(
-                f"{owner}.queryset must be a select() statement, not {queryset!r}.",
-                hint="Write queryset = select(Post).where(Post.published), or set model = Post.",
-            )
-        model = model or entity_of(queryset)
+        model = check_model_and_queryset(owner, option(cls, initkwargs, "model"), queryset)
         if model is None and queryset is None and _inherited(cls, "get_queryset", MultipleObjectMixin):
             raise ConfigurationError(
                 f"{owner} is missing a QuerySet. Define {owner}.model, {owner}.queryset, or override "

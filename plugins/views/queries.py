@@ -22,6 +22,7 @@ if t.TYPE_CHECKING:
 __all__ = [
     "ObjectAttributes",
     "check_model",
+    "check_model_and_queryset",
     "count_rows",
     "entity_of",
     "field_values",
@@ -46,6 +47,18 @@ def check_model(owner: str, setting: str, model: object) -> type[t.Any]:
         f"{owner}.{setting} is {model!r}, which is not a mapped SQLAlchemy model.",
         hint="Give a model class (a subclass of flaskkit.plugins.orm.Model).",
     )
+
+
+def check_model_and_queryset(owner: str, model: object, queryset: object) -> type[t.Any] | None:
+    """Validate a view's ``model`` and ``queryset`` options; the model they name, if any."""
+    if model is not None:
+        check_model(owner, "model", model)
+    if queryset is not None and not isinstance(queryset, sa.Select):
+        raise ConfigurationError(
+            f"{owner}.queryset must be a select() statement, not {queryset!r}.",
+            hint="Write queryset = select(Post).where(Post.published), or set model = Post.",
+        )
+    return t.cast("type[t.Any] | None", model or entity_of(queryset))
 
 
 def entity_of(statement: object) -> type[t.Any] | None:
