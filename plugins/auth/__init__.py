@@ -323,6 +323,10 @@ class AuthPlugin(Plugin):
     def checks(self, app: Flask) -> t.Iterable[CheckMessage]:
         yield from _checks.check_user_model(self)
         yield from _checks.check_throttle_cache(app, self)
+
+    @check(DEPLOY)
+    def check_deploy(self, app: Flask) -> t.Iterable[CheckMessage]:
+        yield from _checks.check_deploy(app, self)
         if not self.reset_settings.reset_enabled and app.config.get("AUTH_PASSWORD_RESET_ENABLED") is None:
             yield CheckInfo(
                 "Password reset by email is off: the mail plugin is not enabled, so /accounts/password_reset/ "
@@ -332,10 +336,6 @@ class AuthPlugin(Plugin):
                 obj="PLUGINS",
                 id="auth.I001",
             )
-
-    @check(DEPLOY)
-    def check_deploy(self, app: Flask) -> t.Iterable[CheckMessage]:
-        yield from _checks.check_deploy(app, self)
         if self.reset_settings.reset_enabled and not app.config.get("TRUSTED_HOSTS"):
             yield CheckWarning(
                 "The password reset links are built from the request's Host header, and no host is trusted: "

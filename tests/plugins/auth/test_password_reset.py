@@ -65,7 +65,7 @@ def test_without_the_mail_plugin_the_views_are_not_there_and_a_check_says_why(ma
     app = make()
     assert app.test_client().get("/accounts/password_reset/").status_code == 404
     with app.app_context():
-        report = get_kit(app).run_checks(app)
+        report = get_kit(app).run_checks(app, include_deploy=True)
     (message,) = [m for m in report.messages if m.id == "auth.I001"]
     assert "the mail plugin is not enabled" in message.msg
     assert "Add 'mail' to PLUGINS" in message.hint
