@@ -122,7 +122,7 @@ def test_token_with_different_secret_subclass(ctx):
 
 def test_secret_lazy_validation(ctx):
     ctx.config["SECRET_KEY"] = ""
-    with pytest.raises(RuntimeError, match=r"The PasswordResetTokenGenerator\.secret setting must not be empty\."):
+    with pytest.raises(RuntimeError, match=r"The PasswordResetTokenGenerator\.secret setting must not be empty"):
         PasswordResetTokenGenerator().secret  # noqa: B018
 
 
