@@ -1,10 +1,12 @@
-"""A hasher for the tests that counts how often it hashes (Django's test suite has the same one)."""
+"""Hashers for the tests: one that counts how often it hashes (Django's test suite has the same one),
+and cheap PBKDF2 ones (Django's ``PBKDF2SingleIterationHasher``; a timing test's work factor)."""
 
 from __future__ import annotations
 
 import typing as t
 
 from flaskkit.plugins.auth.hashers import MD5PasswordHasher
+from flaskkit.plugins.auth.hashers import PBKDF2PasswordHasher
 
 
 class CountingMD5PasswordHasher(MD5PasswordHasher):
@@ -17,4 +19,17 @@ class CountingMD5PasswordHasher(MD5PasswordHasher):
         return super().encode(password, salt)
 
 
+class PBKDF2SingleIterationHasher(PBKDF2PasswordHasher):
+    """Django's test hasher: ``pbkdf2_sha256`` with one iteration."""
+
+    iterations = 1
+
+
+class CheapPBKDF2PasswordHasher(PBKDF2PasswordHasher):
+    """``pbkdf2_sha256`` at 100,000 iterations: the real code path, at a tenth of the cost (timing tests)."""
+
+    iterations = 100_000
+
+
 PATH = "tests.plugins.auth.hashers:CountingMD5PasswordHasher"
+CHEAP_PBKDF2_PATH = "tests.plugins.auth.hashers:CheapPBKDF2PasswordHasher"
