@@ -201,13 +201,15 @@ def counting_make_password():
 @pytest.mark.parametrize(
     ("password", "encoded"),
     [
-        (None, None),  # no password, no hash
-        ("lètmein", None),  # a user without a hash at all
-        (None, "pbkdf2_sha256$1$salt$hash"),  # no password against a hash
-        ("lètmein", make_password(None)),  # an unusable password (set_unusable_password, SSO users)
-        ("lètmein", "argon2$argon2id$v=19$m=102400,t=2,p=8$c2FsdA$aGFzaA"),  # a hasher that is not installed
-        ("lètmein", "gibberish"),
-        ("lètmein", "pbkdf2_sha256$notanumber$salt$hash"),  # a damaged hash of a known algorithm
+        pytest.param(None, None, id="no password, no hash"),
+        pytest.param("lètmein", None, id="a user without a hash"),
+        pytest.param(None, "pbkdf2_sha256$1$salt$hash", id="no password"),
+        pytest.param("lètmein", make_password(None), id="an unusable password"),  # SSO users, --noinput
+        pytest.param(
+            "lètmein", "argon2$argon2id$v=19$m=102400,t=2,p=8$c2FsdA$aGFzaA", id="a hasher that is not listed"
+        ),
+        pytest.param("lètmein", "gibberish", id="gibberish"),
+        pytest.param("lètmein", "pbkdf2_sha256$notanumber$salt$hash", id="a damaged hash of a known algorithm"),
     ],
 )
 def test_nothing_to_check_still_runs_the_default_hasher_once(use_hashers, password, encoded):
