@@ -344,6 +344,30 @@ def test_register_logs_the_new_user_in(site, client):
     assert log_in(site.test_client(), "grace", "Cobol-1959-rocks").status_code == 302
 
 
+#: "kate" typed on a full-width keyboard (FULLWIDTH LATIN SMALL LETTER K, A, T, E).
+FULL_WIDTH_KATE = "\uff4b\uff41\uff54\uff45"
+
+
+def test_a_full_width_username_logs_in_as_it_was_registered(site, client):
+    token = page_token(client, "/accounts/register/")
+    data = {"csrf_token": token, "username": FULL_WIDTH_KATE, "password1": PASSWORD, "password2": PASSWORD}
+    assert client.post("/accounts/register/", data=data).status_code == 302
+    with site.app_context():
+        assert db.session.scalars(sa.select(User.username).where(User.username != "ada")).all() == ["kate"]
+    # What the user types at login is normalised as registration normalised it (NFKC), spaces
+    # around it dropped (Django's UsernameField).
+    for typed in (FULL_WIDTH_KATE, "kate", f" {FULL_WIDTH_KATE} "):
+        browser = site.test_client()
+        assert log_in(browser, typed).status_code == 302, typed
+        assert whoami(browser)["username"] == "kate"
+    # authenticate() itself (an API view, a custom form) normalises too.
+    from flaskkit.plugins.auth import authenticate
+
+    with site.test_request_context():
+        user = authenticate(username=FULL_WIDTH_KATE, password=PASSWORD)
+        assert user is not None and user.username == "kate"
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
