@@ -12,14 +12,17 @@
 The first entry is the outermost layer: ``process_request`` and
 ``process_view`` run top-down, ``process_exception`` and ``process_response``
 bottom-up, and a layer that answers early is seen only by the layers it was
-entered through. See :class:`Middleware` for the hooks. The plugin also maps
-``ALLOWED_HOSTS`` onto Flask's ``TRUSTED_HOSTS`` and wraps ``app.wsgi_app`` in
+entered through. See :class:`Middleware` for the hooks. The plugin also checks
+every request's host against ``ALLOWED_HOSTS``, as Django does (a 400 for a host
+the site does not serve; see ``hosts.py``), and wraps ``app.wsgi_app`` in
 werkzeug's ``ProxyFix`` (``PROXY_FIX``) and the ``WSGI_MIDDLEWARE`` list.
 """
 
 from __future__ import annotations
 
 import typing as t
+
+from flask import request_started
 
 from flaskkit import Plugin
 from flaskkit.checks import DEPLOY
@@ -28,6 +31,7 @@ from flaskkit.checks import check
 from .base import HOOKS
 from .base import Middleware
 from .base import MiddlewareNotUsed
+from .checks import check_allowed_hosts
 from .checks import check_deploy
 from .checks import check_django_proxy_settings
 from .clickjacking import XFrameOptionsMiddleware
@@ -35,8 +39,11 @@ from .clickjacking import xframe_options_deny
 from .clickjacking import xframe_options_exempt
 from .clickjacking import xframe_options_sameorigin
 from .gzip import GZipMiddleware
-from .hosts import apply_allowed_hosts
-from .hosts import trusted_hosts
+from .hosts import AllowedHosts
+from .hosts import DisallowedHost
+from .hosts import allowed_hosts_patterns
+from .hosts import get_host
+from .hosts import install_allowed_hosts
 from .loading import Layer
 from .loading import resolve_middleware
 from .security import SecurityMiddleware
@@ -53,6 +60,8 @@ if t.TYPE_CHECKING:
 __all__ = [
     "DEFAULT_MIDDLEWARE",
     "HOOKS",
+    "AllowedHosts",
+    "DisallowedHost",
     "GZipMiddleware",
     "Layer",
     "Middleware",
@@ -62,6 +71,7 @@ __all__ = [
     "SecurityHeaders",
     "SecurityMiddleware",
     "XFrameOptionsMiddleware",
+    "get_host",
     "xframe_options_deny",
     "xframe_options_exempt",
     "xframe_options_sameorigin",
@@ -106,14 +116,19 @@ class MiddlewarePlugin(Plugin):
         self.stack = MiddlewareStack(())
         #: ``PROXY_FIX`` and ``WSGI_MIDDLEWARE`` as installed, outermost first.
         self.wsgi_layers: list[str] = []
+        #: The host check (``ALLOWED_HOSTS``), made in ``init_app``.
+        self.allowed_hosts = AllowedHosts(())
 
     def configure(self, app: Flask) -> None:
         # Validate what needs no import; the MIDDLEWARE entries are imported in ready().
-        trusted_hosts(app.config.get("ALLOWED_HOSTS"))
+        allowed_hosts_patterns(app.config.get("ALLOWED_HOSTS"))
         proxy_fix_options(app.config.get("PROXY_FIX"))
 
     def init_app(self, app: Flask) -> None:
-        apply_allowed_hosts(app)
+        self.allowed_hosts = install_allowed_hosts(app)
+        # Every request's host is checked when it starts: before the middleware, Flask's
+        # before_request functions and the view, so none of them sees a host the site does not serve.
+        request_started.connect(self.allowed_hosts.check, app)
         self.wsgi_layers = install_wsgi_middleware(app)
 
     def ready(self, app: Flask) -> None:
@@ -122,7 +137,7 @@ class MiddlewarePlugin(Plugin):
         self.stack.install(app)
 
     def checks(self, app: Flask) -> t.Iterable[CheckMessage]:
-        return check_django_proxy_settings(app)
+        return [*check_allowed_hosts(app), *check_django_proxy_settings(app)]
 
     @check(DEPLOY)
     def deploy_checks(self, app: Flask) -> t.Iterable[CheckMessage]:

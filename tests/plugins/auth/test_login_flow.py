@@ -19,6 +19,7 @@ from flaskkit.plugins.signals import user_login_failed
 
 from . import hashers as counting
 from .conftest import PASSWORD
+from .conftest import PLUGINS
 from .conftest import create_user
 from .conftest import log_in
 from .conftest import log_out
@@ -196,6 +197,27 @@ def test_an_unsafe_next_lands_on_login_redirect_url(client, unsafe):
     response = log_in(client, next=unsafe)
     assert (response.status_code, response.headers["Location"]) == (302, "/")
     assert whoami(client)["authenticated"] is True
+
+
+def test_a_forged_host_never_makes_an_absolute_next_safe(make):
+    # Nothing validates the Host here (no middleware plugin, no TRUSTED_HOSTS): the client's
+    # Host is not "this site", so an absolute next naming it is refused; a relative one works.
+    app = make()
+    create_user(app, "ada")
+    forged = app.test_client()
+    response = log_in(forged, next="http://evil.example/phish", base_url="http://evil.example")
+    assert (response.status_code, response.headers["Location"]) == (302, "/")
+    assert log_in(app.test_client(), next="/dashboard").headers["Location"] == "/dashboard"
+
+
+def test_with_allowed_hosts_the_validated_host_may_be_named_by_next(make):
+    app = make(PLUGINS=[*PLUGINS, "middleware"], ALLOWED_HOSTS=["testserver.example"])
+    create_user(app, "ada")
+    client = app.test_client()
+    response = log_in(client, next="http://testserver.example/dashboard", base_url="http://testserver.example")
+    assert response.headers["Location"] == "http://testserver.example/dashboard"
+    # The forged host does not get that far: the middleware plugin refuses the request (400).
+    assert app.test_client().get("/accounts/login/", base_url="http://evil.example").status_code == 400
 
 
 def test_login_redirect_url_may_be_an_endpoint(make):
