@@ -14,6 +14,7 @@ cannot be reached, ``BadHeaderError`` for a line break in a header.
 from __future__ import annotations
 
 import logging
+import threading
 import typing as t
 
 from flask import after_this_request
@@ -177,17 +178,19 @@ def outbox(app: Flask | None = None) -> list[EmailMessage]:
 
 
 def send_after_response(send: Callable[[], t.Any], *, description: str = "mail") -> None:
-    """Run ``send`` once the response has gone to the client, in an app context.
+    """Run ``send`` outside the request, in a thread of its own with an app context.
 
     Views that must answer in the same time whatever they send (the password
     reset) hand their mail to this: the SMTP conversation is no longer part of
     the response time, and a slow or down mail server does not hold the page.
-    An exception is logged (``flaskkit.mail``, level ERROR, with its traceback),
-    never lost; the client has its page already.
+    The thread starts once the view's work is done (its transaction committed),
+    when Flask finalizes the response. An exception is logged (``flaskkit.mail``,
+    level ERROR, with its traceback), never lost; the client has its page already.
+    The thread is not a daemon: a server that shuts down waits for the mail.
 
-    Outside a request, and in apps with ``TESTING`` on (the test client closes
-    a response only when asked, so ``mailoutbox`` would stay empty), ``send``
-    runs at once and its exceptions propagate.
+    Outside a request, and in apps with ``TESTING`` on (so that ``mailoutbox``
+    holds the mail when the test client returns), ``send`` runs at once and its
+    exceptions propagate.
     """
     if not has_request_context() or current_app.testing:
         send()
@@ -201,7 +204,10 @@ def send_after_response(send: Callable[[], t.Any], *, description: str = "mail")
             except Exception:
                 logger.exception("Failed to send %s after the response.", description)
 
+    # Not Response.call_on_close: that runs when the server closes the response, and Werkzeug's
+    # development server does so only after draining the client's socket, which a browser that
+    # keeps the connection open can delay for as long as it likes: the mail would wait with it.
     @after_this_request
-    def defer(response: Response) -> Response:
-        response.call_on_close(run)
+    def start(response: Response) -> Response:
+        threading.Thread(target=run, name=f"flaskkit-mail: {description}").start()
         return response

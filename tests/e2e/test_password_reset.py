@@ -50,7 +50,7 @@ def mail_site(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> t.Iter
     folder = tmp_path_factory.mktemp("e2e-reset")
     instance = folder / "instance"
     with smtp_server(folder) as server:
-        env = {"EXAMPLE_SITE_DEMO_PASSWORD": DEMO_PASSWORD, "EMAIL_URL": f"{server.url}?timeout=5"}
+        env = {"EXAMPLE_SITE_DEMO_PASSWORD": DEMO_PASSWORD, "EMAIL_URL": f"{server.url}?timeout=30"}
         with run_site(instance, env=env) as site:
             add_user(instance, "lovelace", "ada@example.com", OLD_PASSWORD)
             yield site, server, instance
@@ -136,7 +136,7 @@ def test_a_link_is_refused_after_it_expired(browser, chromium, tmp_path, screens
     with smtp_server(tmp_path) as server:
         env = {
             "EXAMPLE_SITE_DEMO_PASSWORD": DEMO_PASSWORD,
-            "EMAIL_URL": f"{server.url}?timeout=5",
+            "EMAIL_URL": f"{server.url}?timeout=30",
             "FLASK_PASSWORD_RESET_TIMEOUT": "2",
         }
         with run_site(instance, env=env) as site:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import smtplib
 
 import pytest
@@ -116,20 +117,31 @@ def test_one_connection_for_several_messages(make_app, smtp):
     assert len(smtp.wait_for(2)) == 2
 
 
-def test_send_after_response_sends_once_the_response_is_closed(make_app, smtp):
+def join_mail_threads() -> None:
+    for thread in threading.enumerate():
+        if thread.name.startswith("flaskkit-mail"):
+            thread.join(timeout=30)
+
+
+def test_send_after_response_sends_outside_the_request(make_app, smtp):
     app = smtp_app(make_app, smtp.url)
+    answered = threading.Event()
+
+    def send_later() -> None:
+        assert answered.wait(timeout=30)  # the response did not wait for the mail
+        send_mail("Later", "x", None, ["ada@example.com"])
 
     @app.post("/notify")
     def notify() -> str:
-        send_after_response(lambda: send_mail("Later", "x", None, ["ada@example.com"]))
+        send_after_response(send_later)
         return "queued"
 
-    client = app.test_client()
-    response = client.post("/notify")
+    response = app.test_client().post("/notify")
     assert response.get_data(as_text=True) == "queued"
     assert smtp.messages() == []  # not during the request
-    response.close()  # what the WSGI server does once the body is sent
+    answered.set()
     assert [m["Subject"] for m in smtp.wait_for(1)] == ["Later"]
+    join_mail_threads()
 
 
 def test_send_after_response_logs_a_server_that_is_down(make_app, caplog):
@@ -143,7 +155,7 @@ def test_send_after_response_logs_a_server_that_is_down(make_app, caplog):
     with caplog.at_level(logging.ERROR, logger="flaskkit.mail"):
         response = app.test_client().post("/notify")
         assert response.status_code == 200
-        response.close()
+        join_mail_threads()
     (record,) = [r for r in caplog.records if r.name == "flaskkit.mail"]
     assert record.getMessage() == "Failed to send the notice after the response."
     assert record.exc_info is not None and isinstance(record.exc_info[1], MailServerError)
