@@ -28,6 +28,8 @@ PLUGINS = [
     "views",
     "mail",
     "messages",
+    "syndication",
+    "sitemaps",
     "example_site.plugin:NotesPlugin",
 ]
 
@@ -102,6 +104,10 @@ MIDDLEWARE = [
 # environment, comma-separated) to serve the site under another name.
 ALLOWED_HOSTS = [host.strip() for host in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
 ALLOWED_HOSTS = [host for host in ALLOWED_HOSTS if host]
+
+# The site's address in the feeds, the sitemap and robots.txt (https://notes.example). Unset, they use
+# the request's host, which ALLOWED_HOSTS has validated.
+SITE_URL = os.environ.get("SITE_URL") or None
 
 # -- authentication --------------------------------------------------------------------
 
