@@ -12,7 +12,10 @@
 The first entry is the outermost layer: ``process_request`` and
 ``process_view`` run top-down, ``process_exception`` and ``process_response``
 bottom-up, and a layer that answers early is seen only by the layers it was
-entered through. See :class:`Middleware` for the hooks. The plugin also maps
+entered through. See :class:`Middleware` for the hooks. Django 6.0's
+Content-Security-Policy is :class:`ContentSecurityPolicyMiddleware` (settings
+``SECURE_CSP`` and ``SECURE_CSP_REPORT_ONLY``, the :class:`CSP` constants,
+``csp_nonce`` in templates, :func:`csp_override`). The plugin also maps
 ``ALLOWED_HOSTS`` onto Flask's ``TRUSTED_HOSTS`` and wraps ``app.wsgi_app`` in
 werkzeug's ``ProxyFix`` (``PROXY_FIX``) and the ``WSGI_MIDDLEWARE`` list.
 """
@@ -28,12 +31,21 @@ from flaskkit.checks import check
 from .base import HOOKS
 from .base import Middleware
 from .base import MiddlewareNotUsed
+from .checks import check_csp
 from .checks import check_deploy
 from .checks import check_django_proxy_settings
 from .clickjacking import XFrameOptionsMiddleware
 from .clickjacking import xframe_options_deny
 from .clickjacking import xframe_options_exempt
 from .clickjacking import xframe_options_sameorigin
+from .csp import CSP
+from .csp import ContentSecurityPolicyMiddleware
+from .csp import LazyNonce
+from .csp import csp_context_processor
+from .csp import csp_override
+from .csp import csp_report_only_override
+from .csp import get_nonce
+from .csp import validate_policy
 from .gzip import GZipMiddleware
 from .hosts import apply_allowed_hosts
 from .hosts import trusted_hosts
@@ -51,10 +63,13 @@ if t.TYPE_CHECKING:
     from flaskkit.checks import CheckMessage
 
 __all__ = [
+    "CSP",
     "DEFAULT_MIDDLEWARE",
     "HOOKS",
+    "ContentSecurityPolicyMiddleware",
     "GZipMiddleware",
     "Layer",
+    "LazyNonce",
     "Middleware",
     "MiddlewareNotUsed",
     "MiddlewarePlugin",
@@ -62,6 +77,9 @@ __all__ = [
     "SecurityHeaders",
     "SecurityMiddleware",
     "XFrameOptionsMiddleware",
+    "csp_override",
+    "csp_report_only_override",
+    "get_nonce",
     "xframe_options_deny",
     "xframe_options_exempt",
     "xframe_options_sameorigin",
@@ -99,6 +117,9 @@ class MiddlewarePlugin(Plugin):
         "SECURE_SSL_HOST": None,
         "SECURE_REDIRECT_EXEMPT": [],
         "X_FRAME_OPTIONS": "DENY",
+        # Django 6.0's Content-Security-Policy (ContentSecurityPolicyMiddleware): {} sends no header.
+        "SECURE_CSP": {},
+        "SECURE_CSP_REPORT_ONLY": {},
     }
 
     def __init__(self) -> None:
@@ -111,10 +132,14 @@ class MiddlewarePlugin(Plugin):
         # Validate what needs no import; the MIDDLEWARE entries are imported in ready().
         trusted_hosts(app.config.get("ALLOWED_HOSTS"))
         proxy_fix_options(app.config.get("PROXY_FIX"))
+        validate_policy(app, "SECURE_CSP")
+        validate_policy(app, "SECURE_CSP_REPORT_ONLY")
 
     def init_app(self, app: Flask) -> None:
         apply_allowed_hosts(app)
         self.wsgi_layers = install_wsgi_middleware(app)
+        # csp_nonce in templates (None when ContentSecurityPolicyMiddleware did not see the request).
+        app.context_processor(csp_context_processor)
 
     def ready(self, app: Flask) -> None:
         # In ready(), so that a middleware's __init__(app) sees every plugin initialised.
@@ -126,7 +151,7 @@ class MiddlewarePlugin(Plugin):
 
     @check(DEPLOY)
     def deploy_checks(self, app: Flask) -> t.Iterable[CheckMessage]:
-        return check_deploy(app, self.stack.layers)
+        return [*check_deploy(app, self.stack.layers), *check_csp(app, self.stack.layers)]
 
     def kit_commands(self, app: Flask) -> t.Iterable[click.Command]:
         from .cli import middleware_command
