@@ -14,7 +14,7 @@ from .security import SecurityMiddleware
 if t.TYPE_CHECKING:
     from flask import Flask
 
-    from .loading import Layer
+    from .loading import ResolvedMiddleware
 
 __all__ = ["check_csp", "check_deploy", "check_django_proxy_settings"]
 
@@ -26,7 +26,7 @@ DJANGO_PROXY_SETTINGS = {
 }
 
 
-def _uses(layers: t.Sequence[Layer], cls: type) -> bool:
+def _uses(layers: t.Sequence[ResolvedMiddleware], cls: type) -> bool:
     return any(layer.instance is not None and issubclass(layer.cls, cls) for layer in layers)
 
 
@@ -45,7 +45,7 @@ def check_django_proxy_settings(app: Flask) -> list[CheckMessage]:
     ]
 
 
-def check_deploy(app: Flask, layers: t.Sequence[Layer]) -> list[CheckMessage]:
+def check_deploy(app: Flask, layers: t.Sequence[ResolvedMiddleware]) -> list[CheckMessage]:
     """The production checks: Django's ``security.W001``, ``W002``, ``W004``, ``W005``, ``W008``, ``W019``, ``W020``."""
     config = app.config
     messages: list[CheckMessage] = []
@@ -133,7 +133,7 @@ CSP_HINT = (
 )
 
 
-def check_csp(app: Flask, layers: t.Sequence[Layer]) -> list[CheckMessage]:
+def check_csp(app: Flask, layers: t.Sequence[ResolvedMiddleware]) -> list[CheckMessage]:
     """middleware.W009: no Content-Security-Policy is enforced (Django 6.0 has the setting, not this check)."""
     enforced = bool(app.config.get("SECURE_CSP"))
     report_only = bool(app.config.get("SECURE_CSP_REPORT_ONLY"))

@@ -53,7 +53,6 @@ from .list import MultipleObjectMixin
 from .list import MultipleObjectTemplateResponseMixin
 from .pagination import Page
 from .pagination import Paginator
-from .registration import install_registration_checks
 from .urls import lazy_url_for
 
 if t.TYPE_CHECKING:
@@ -129,7 +128,6 @@ class ViewsPlugin(Plugin):
                 static_url_path="/_flaskkit/views",
             )
         )
-        install_registration_checks(app)
         app.extensions[EXTENSION_KEY] = self
 
     def checks(self, app: Flask) -> t.Iterable[CheckMessage]:

@@ -57,6 +57,7 @@ def test_the_middleware_order(runner):
         "flaskkit.plugins.middleware:ContentSecurityPolicyMiddleware",
         "example_site.middleware:ServerTimingMiddleware",
         "flaskkit.plugins.middleware:XFrameOptionsMiddleware",
+        "orm.atomic",  # ATOMIC_REQUESTS: the view's transaction, inside every middleware
     ]
 
 
