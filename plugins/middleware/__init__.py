@@ -15,8 +15,9 @@ bottom-up, and a layer that answers early is seen only by the layers it was
 entered through. See :class:`Middleware` for the hooks. Django 6.0's
 Content-Security-Policy is :class:`ContentSecurityPolicyMiddleware` (settings
 ``SECURE_CSP`` and ``SECURE_CSP_REPORT_ONLY``, the :class:`CSP` constants,
-``csp_nonce`` in templates, :func:`csp_override`). The plugin also maps
-``ALLOWED_HOSTS`` onto Flask's ``TRUSTED_HOSTS`` and wraps ``app.wsgi_app`` in
+``csp_nonce`` in templates, :func:`csp_override`). The plugin also checks
+every request's host against ``ALLOWED_HOSTS``, as Django does (a 400 for a host
+the site does not serve; see ``hosts.py``), and wraps ``app.wsgi_app`` in
 werkzeug's ``ProxyFix`` (``PROXY_FIX``) and the ``WSGI_MIDDLEWARE`` list.
 
 Each entry becomes one layer of the kit's request pipeline (the group
@@ -28,6 +29,8 @@ from __future__ import annotations
 
 import typing as t
 
+from flask import request_started
+
 from flaskkit import Plugin
 from flaskkit.checks import DEPLOY
 from flaskkit.checks import check
@@ -37,6 +40,7 @@ from flaskkit.pipeline import Layer
 from .base import HOOKS
 from .base import Middleware
 from .base import MiddlewareNotUsed
+from .checks import check_allowed_hosts
 from .checks import check_csp
 from .checks import check_deploy
 from .checks import check_django_proxy_settings
@@ -53,8 +57,11 @@ from .csp import csp_report_only_override
 from .csp import get_nonce
 from .csp import validate_policy
 from .gzip import GZipMiddleware
-from .hosts import apply_allowed_hosts
-from .hosts import trusted_hosts
+from .hosts import AllowedHosts
+from .hosts import DisallowedHost
+from .hosts import allowed_hosts_patterns
+from .hosts import get_host
+from .hosts import install_allowed_hosts
 from .loading import ResolvedMiddleware
 from .loading import instantiate
 from .loading import load_middleware
@@ -71,7 +78,9 @@ __all__ = [
     "CSP",
     "DEFAULT_MIDDLEWARE",
     "HOOKS",
+    "AllowedHosts",
     "ContentSecurityPolicyMiddleware",
+    "DisallowedHost",
     "GZipMiddleware",
     "LazyNonce",
     "Middleware",
@@ -83,6 +92,7 @@ __all__ = [
     "XFrameOptionsMiddleware",
     "csp_override",
     "csp_report_only_override",
+    "get_host",
     "get_nonce",
     "xframe_options_deny",
     "xframe_options_exempt",
@@ -140,9 +150,11 @@ class MiddlewarePlugin(Plugin):
         #: The app's ``MIDDLEWARE``, created (empty until ``ready``), outermost first.
         self.middleware: list[ResolvedMiddleware] = []
         self._layers: list[Layer] = []
+        #: The host check (``ALLOWED_HOSTS``), made in ``init_app``.
+        self.allowed_hosts = AllowedHosts(())
 
     def configure(self, app: Flask) -> None:
-        trusted_hosts(app.config.get("ALLOWED_HOSTS"))
+        allowed_hosts_patterns(app.config.get("ALLOWED_HOSTS"))
         proxy_fix_options(app.config.get("PROXY_FIX"))
         validate_policy(app, "SECURE_CSP")
         validate_policy(app, "SECURE_CSP_REPORT_ONLY")
@@ -167,7 +179,11 @@ class MiddlewarePlugin(Plugin):
         return [*self._layers, *wsgi_layers(app)]
 
     def init_app(self, app: Flask) -> None:
-        apply_allowed_hosts(app)
+        self.allowed_hosts = install_allowed_hosts(app)
+        # Every request's host is checked when it starts (Flask's request_started signal): before
+        # the pipeline's layers, Flask's before_request functions and the view, whatever their
+        # order, so none of them sees a host the site does not serve.
+        request_started.connect(self.allowed_hosts.check, app)
         # csp_nonce in templates (None when ContentSecurityPolicyMiddleware did not see the request).
         app.context_processor(csp_context_processor)
 
@@ -184,7 +200,7 @@ class MiddlewarePlugin(Plugin):
                 layer.description = created.target  # an alias: say which class it is
 
     def checks(self, app: Flask) -> t.Iterable[CheckMessage]:
-        return check_django_proxy_settings(app)
+        return [*check_allowed_hosts(app), *check_django_proxy_settings(app)]
 
     @check(DEPLOY)
     def deploy_checks(self, app: Flask) -> t.Iterable[CheckMessage]:

@@ -130,6 +130,7 @@ def make(tmp_path) -> t.Callable[..., Flask]:
 
     def factory(**values: t.Any) -> Flask:
         values.setdefault("PLUGINS", ["middleware"])
+        values.setdefault("ALLOWED_HOSTS", ["localhost"])  # the test client's host
         values.setdefault("MIDDLEWARE", ["flaskkit.plugins.middleware:SecurityMiddleware", CSP_MIDDLEWARE])
         app = create_app(settings(**values), instance_path=str(tmp_path / f"instance{next(counter)}"))
         add_views(app)
