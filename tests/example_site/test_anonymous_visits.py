@@ -111,8 +111,9 @@ def stored_sessions(app: Flask) -> int:
     if engine == "redis":
         client, pattern = store.client, store.prefix + "*"
     else:
-        client = redis.Redis.from_url(app.config["CACHES"]["sessions"]["LOCATION"])
-        pattern = f"*{store.prefix}*"
+        alias = app.config["CACHES"]["sessions"]
+        client = redis.Redis.from_url(alias["LOCATION"])
+        pattern = f"{alias['KEY_PREFIX']}*{store.prefix}*"  # this test's keys only: the server is shared
     try:
         return len(list(client.scan_iter(match=pattern)))
     finally:
