@@ -36,20 +36,20 @@ def test_the_views_fallback_templates(visit):
     visit.click(visit.button("Save"))  # empty: the form comes back with its errors
     assert visit.text("#title-errors") == "This field is required."
     assert visit.find("#title").value_of_css_property("outline-style") == "solid"  # [aria-invalid=true]
-    visit.screenshot("20-builtin-form-errors")
+    visit.screenshot("30-builtin-form-errors")
     visit.fill(title="Django", url="https://www.djangoproject.com/")
     visit.click(visit.button("Save"))
     assert re.fullmatch(r"/\d+/", visit.path)
     assert visit.text("h1") == "Django"
-    visit.screenshot("21-builtin-detail")
+    visit.screenshot("31-builtin-detail")
     detail = visit.path
 
     visit.open("/")
     assert visit.text(".object-list") == "Django"
-    visit.screenshot("22-builtin-list")
+    visit.screenshot("32-builtin-list")
     visit.open(f"{detail}delete/")
     assert "Are you sure you want to delete the bookmark “Django”?" in visit.text()
-    visit.screenshot("23-builtin-delete")
+    visit.screenshot("33-builtin-delete")
     visit.click(visit.button("Yes, delete it"))
     assert visit.path == "/"
     assert visit.text(".empty") == "There is nothing here yet."
@@ -62,13 +62,13 @@ def test_the_auth_pages_in_their_own_layout(visit):
     visit.fill(username="ada", password="not-the-password")
     visit.click(visit.button("Log in"))
     assert "Please enter a correct username and password." in visit.text(".errorlist")
-    visit.screenshot("24-builtin-login-failed")
+    visit.screenshot("34-builtin-login-failed")
     visit.fill(username="ada", password=PASSWORD)
     visit.click(visit.button("Log in"))
     assert visit.path == "/"
     visit.open("/accounts/password_change/")
     assert visit.text("h1") == "Password change"
-    visit.screenshot("25-builtin-password-change")
+    visit.screenshot("35-builtin-password-change")
 
 
 def test_the_csrf_failure_page(visit):
@@ -80,4 +80,4 @@ def test_the_csrf_failure_page(visit):
     assert visit.text("h1") == "Forbidden (403)"
     assert visit.text(".reason") == "Reason: CSRF cookie not set."
     assert visit.find(".reason").value_of_css_property("border-left-style") == "solid"  # csrf_failure.css
-    visit.screenshot("26-builtin-csrf-failure")
+    visit.screenshot("36-builtin-csrf-failure")
