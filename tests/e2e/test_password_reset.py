@@ -18,8 +18,8 @@ from tests.example_site.server import run_site
 from tests.plugins.mail.smtp_server import SMTPServer
 from tests.plugins.mail.smtp_server import smtp_server
 
-from .conftest import DEMO_PASSWORD
 from .browsing import Visit
+from .conftest import DEMO_PASSWORD
 
 LINK = re.compile(r"https?://[^/\s]+(/accounts/reset/\S+/)")
 OLD_PASSWORD = "an-old-passw0rd-123"

@@ -43,6 +43,10 @@ PAGES = [
     ("/accounts/login/?next=/notes/new/", 200),
     ("/accounts/register/", 200),
     ("/accounts/logout/", 405),
+    ("/accounts/password_reset/", 200),
+    ("/accounts/password_reset/done/", 200),
+    ("/accounts/reset/MQ/not-a-token/", 200),  # the "invalid link" page
+    ("/accounts/reset/done/", 200),
     ("/notes/new/", 302),
     ("/notes/mine/", 302),
     ("/notes/{note}/edit/", 302),
@@ -156,7 +160,7 @@ def test_an_anonymous_crawl_leaves_no_session_and_writes_nothing(site, engine, s
                         assert [c.split("=", 1)[0] for c in cookies] == ["csrftoken"], path
             with visitor.head("/") as response:
                 assert response.status_code == 200
-    assert form_pages == 18  # the three login/register pages, six times
+    assert form_pages == 24  # the login (twice), register and password-reset pages, six times
     assert stored_sessions(site) == 0, engine
     writes = [s for s in statements if s.lstrip().split(None, 1)[0].upper() in WRITES]
     assert writes == [], writes
