@@ -75,7 +75,7 @@ DEFAULTS: dict[str, t.Any] = {"USE_TZ": True, "TIME_ZONE": "UTC"}
 #: The time zone :func:`activate` set in this context, or ``None`` for the app's ``TIME_ZONE``.
 _active: contextvars.ContextVar[tzinfo | None] = contextvars.ContextVar("flaskkit.timezone.active", default=None)
 
-#: ``g`` key: the zone that was active when the app context began (restored when it ends).
+#: ``g`` key: the zone that was active before the app context changed it (restored when it ends).
 _SAVED = "_flaskkit_timezone_before"
 
 
@@ -109,14 +109,14 @@ def init_app(app: Flask) -> None:
             hint="Use an IANA name such as 'Europe/Paris', 'America/New_York' or 'UTC' "
             "(without a system database: pip install tzdata).",
         ) from None
-    from flask import appcontext_pushed
-
-    appcontext_pushed.connect(_remember_active, app, weak=False)
     app.teardown_appcontext(_restore_active)
 
 
-def _remember_active(app: Flask, **extra: t.Any) -> None:
-    setattr(g, _SAVED, _active.get())
+def _set_active(zone: tzinfo | None) -> None:
+    # The first change inside an app context notes what was active, for _restore_active.
+    if has_app_context() and not hasattr(g, _SAVED):
+        setattr(g, _SAVED, _active.get())
+    _active.set(zone)
 
 
 def _restore_active(exc: BaseException | None = None) -> None:
@@ -181,10 +181,10 @@ def _zone_name(zone: tzinfo) -> str:
 def activate(zone: tzinfo | str) -> None:
     """Make ``zone`` (a ``tzinfo`` or a name) the current time zone of this context."""
     if isinstance(zone, tzinfo):
-        _active.set(zone)
+        _set_active(zone)
     elif isinstance(zone, str):
         try:
-            _active.set(_zone(zone))
+            _set_active(_zone(zone))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"Invalid timezone: {zone!r}") from None
     else:
@@ -193,7 +193,7 @@ def activate(zone: tzinfo | str) -> None:
 
 def deactivate() -> None:
     """Go back to the app's ``TIME_ZONE`` as the current time zone."""
-    _active.set(None)
+    _set_active(None)
 
 
 @contextlib.contextmanager
