@@ -41,6 +41,7 @@ from flask_migrate import Migrate
 
 from flaskkit import ConfigurationError
 from flaskkit import Plugin
+from flaskkit import ValidationError
 from flaskkit.checks import DATABASE
 from flaskkit.checks import DEPLOY
 from flaskkit.checks import check
@@ -59,12 +60,14 @@ from .database import db
 from .migrations import configure_alembic
 from .migrations import include_object
 from .migrations import plugin_migrations
+from .migrations import render_item
 from .shortcuts import get_list_or_404
 from .shortcuts import get_object_or_404
 from .transactions import install_atomic_requests
 from .transactions import is_atomic_request
 from .transactions import non_atomic
 from .transactions import on_commit
+from .types import AwareDateTime
 
 if t.TYPE_CHECKING:
     import click
@@ -74,9 +77,11 @@ if t.TYPE_CHECKING:
     from flaskkit.checks import CheckMessage
 
 __all__ = [
+    "AwareDateTime",
     "IdMixin",
     "Model",
     "OrmPlugin",
+    "ValidationError",
     "database_url",
     "db",
     "get_list_or_404",
@@ -166,6 +171,8 @@ class OrmPlugin(Plugin):
             # SQLite cannot ALTER most things: batch mode rebuilds the table instead.
             render_as_batch=is_sqlite(self.address.url),
             include_object=include_object(),
+            # A revision that uses flaskkit's (or the app's) column types imports their modules.
+            render_item=render_item,
         )
         previous = app.cli.commands.get("db")
         self.migrate.init_app(app, db)
@@ -178,6 +185,7 @@ class OrmPlugin(Plugin):
 
         if app.config["ATOMIC_REQUESTS"]:
             install_atomic_requests(app)
+        app.shell_context_processor(_shell_context)
         app.extensions[EXTENSION_KEY] = self
 
     def ready(self, app: Flask) -> None:
@@ -240,6 +248,14 @@ def _configure_alembic(config: Config) -> Config:
     from flask import current_app
 
     return configure_alembic(t.cast("Flask", current_app._get_current_object()), config)  # type: ignore[attr-defined]
+
+
+def _shell_context() -> dict[str, t.Any]:
+    """``flask shell``: ``db``, ``sa`` (SQLAlchemy) and every installed model by its class name (Django 5.2's
+    automatic imports); of two models with one name, the later in foreign-key order wins."""
+    from .labels import installed_models
+
+    return {"db": db, "sa": sa, **{model.__name__: model for model in installed_models()}}
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection: t.Any, connection_record: t.Any) -> None:
