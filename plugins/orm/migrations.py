@@ -212,14 +212,22 @@ def render_item(type_: str, obj: object, autogen_context: AutogenContext) -> str
     if type_ != "type" or not isinstance(obj, sa.types.TypeEngine):
         return False
     module = type(obj).__module__
-    if module.startswith("sqlalchemy.") or module == "builtins" or getattr(obj, "_variant_mapping", None):
-        return False  # a variant: Alembic renders each part, through this hook again
+    if module.startswith("sqlalchemy.") or module == "builtins":
+        return False
     if autogen_context.opts.get("user_module_prefix") is not None:
         return False
     public = public_module(type(obj))
     if autogen_context.imports is not None:
         autogen_context.imports.add(f"import {public}")
-    return f"{public}.{obj!r}"
+    code = f"{public}.{obj!r}"
+    # .with_variant(...): Alembic would hand this same object back as the base, so the parts are done here.
+    variants: dict[str, sa.types.TypeEngine[t.Any]] = getattr(obj, "_variant_mapping", None) or {}
+    if variants:
+        from alembic.autogenerate.render import _repr_type
+
+        for dialect in sorted(variants):
+            code += f".with_variant({_repr_type(variants[dialect], autogen_context, _skip_variants=True)}, {dialect!r})"
+    return code
 
 
 def public_module(cls: type) -> str:
