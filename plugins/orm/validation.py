@@ -413,7 +413,7 @@ def _run_validators(field: ModelField, value: t.Any) -> None:
         if message:
             errors.append(ValidationError(message, code="invalid"))
     for validator in field.column.info.get("validators", ()):
-        if not _takes_one_argument(validator):
+        if not is_model_validator(validator):
             continue  # a WTForms validator (form, field): the ModelForm's field runs it
         try:
             validator(value)
@@ -435,7 +435,8 @@ def _wtforms_validation_errors() -> tuple[type[BaseException], ...]:
     return (validators.ValidationError,) if validators is not None else ()
 
 
-def _takes_one_argument(validator: t.Any) -> bool:
+def is_model_validator(validator: t.Any) -> bool:
+    """Whether ``validator`` is Django's kind, ``validator(value)``, rather than WTForms' ``(form, field)``."""
     try:
         signature = inspect.signature(validator)
     except (TypeError, ValueError):
