@@ -25,7 +25,7 @@
         return redirect(...)                 # ATOMIC_REQUESTS commits, then notifies
 
 Settings (defaults in :attr:`OrmPlugin.defaults`): ``DATABASE_URL``,
-``DATABASE_OPTIONS``, ``ATOMIC_REQUESTS``, ``MIGRATIONS_DIR``, and
+``DATABASE_OPTIONS``, ``ATOMIC_REQUESTS``, ``MIGRATIONS_DIR``, ``FIXTURE_DIRS``, and
 Flask-SQLAlchemy's own ``SQLALCHEMY_*`` keys. See docs/plugins/orm.md.
 """
 
@@ -114,6 +114,8 @@ class OrmPlugin(Plugin):
         "ATOMIC_REQUESTS": False,
         # The app's Alembic folder; relative to the app's root_path.
         "MIGRATIONS_DIR": "migrations",
+        # Where `flask kit loaddata NAME` looks for NAME.json, after the app's fixtures/ folder.
+        "FIXTURE_DIRS": [],
         # Flask-SQLAlchemy's own keys keep working (DATABASE_URL wins over the URI).
         "SQLALCHEMY_DATABASE_URI": None,
         "SQLALCHEMY_ENGINE_OPTIONS": {},
@@ -193,6 +195,12 @@ class OrmPlugin(Plugin):
 
     def commands(self, app: Flask) -> t.Iterable[click.Command]:
         return [db_command()]
+
+    def kit_commands(self, app: Flask) -> t.Iterable[click.Command]:
+        from .fixture_commands import dumpdata_command
+        from .fixture_commands import loaddata_command
+
+        return [dumpdata_command(), loaddata_command()]
 
     # -- checks ----------------------------------------------------------------------
 

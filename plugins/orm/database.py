@@ -63,7 +63,7 @@ class _Base(sa_orm.DeclarativeBase):
         # (Flask-SQLAlchemy rebuilds this class as db.Model: _Base is not among the models' bases)
         if not isinstance(other, Model):
             return NotImplemented
-        if _concrete_model(type(self)) is not _concrete_model(type(other)):
+        if concrete_model(type(self)) is not concrete_model(type(other)):
             return False
         pk = self.pk
         if pk is None:
@@ -74,7 +74,7 @@ class _Base(sa_orm.DeclarativeBase):
         pk = self.pk
         if pk is None:
             raise TypeError("Model instances without primary key value are unhashable")
-        return hash((_concrete_model(type(self)), pk))
+        return hash((concrete_model(type(self)), pk))
 
     # -- validation (Django's full_clean) ----------------------------------------------
 
@@ -114,7 +114,7 @@ class _Base(sa_orm.DeclarativeBase):
         full_clean(self, exclude, validate_unique=validate_unique, validate_constraints=validate_constraints)
 
 
-def _concrete_model(model: type) -> type:
+def concrete_model(model: type) -> type:
     """The model whose table holds the rows of ``model`` (a single-table subclass: its base's)."""
     mapper = sa.inspect(model)
     while mapper.inherits is not None and mapper.local_table is mapper.inherits.local_table:

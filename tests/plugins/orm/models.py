@@ -16,6 +16,7 @@ from flaskkit import ValidationError
 from flaskkit.plugins.orm import AwareDateTime
 from flaskkit.plugins.orm import IdMixin
 from flaskkit.plugins.orm import Model
+from flaskkit.plugins.orm import db
 
 
 class Author(IdMixin, Model):
@@ -23,6 +24,13 @@ class Author(IdMixin, Model):
 
     name: Mapped[str] = mapped_column(sa.String(100), unique=True)
     books: Mapped[list[Book]] = relationship(back_populates="author", order_by="Book.id")
+
+    def natural_key(self) -> tuple[str]:
+        return (self.name,)
+
+    @classmethod
+    def get_by_natural_key(cls, name: str) -> Author | None:
+        return db.session.scalar(sa.select(cls).where(cls.name == name))
 
 
 class Book(IdMixin, Model):
@@ -117,4 +125,29 @@ class Dog(Animal):
     __mapper_args__ = {"polymorphic_identity": "dog"}
 
 
-TABLES += [Entry.__table__, Event.__table__, Animal.__table__]
+shelf_books = sa.Table(
+    "orm_test_shelf_book",
+    Model.metadata,
+    sa.Column("shelf_id", sa.ForeignKey("orm_test_shelf.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("book_id", sa.ForeignKey("orm_test_book.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Shelf(IdMixin, Model):
+    """A many-to-many relationship (and its backref on Book)."""
+
+    __tablename__ = "orm_test_shelf"
+
+    label: Mapped[str] = mapped_column(sa.String(50))
+    books: Mapped[list[Book]] = relationship(secondary=shelf_books, backref="shelves", order_by="Book.id")
+
+
+TABLES += [Entry.__table__, Event.__table__, Animal.__table__, Shelf.__table__, shelf_books]
+
+
+class Unmigrated(IdMixin, Model):
+    """A model whose table the tests never create (as a model added without its migration)."""
+
+    __tablename__ = "orm_test_unmigrated"
+
+    name: Mapped[str] = mapped_column(sa.String(50))
