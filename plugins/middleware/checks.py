@@ -104,7 +104,7 @@ def check_deploy(app: Flask, layers: t.Sequence[Layer]) -> list[CheckMessage]:
         messages.append(
             Warning(
                 "ALLOWED_HOSTS is empty: the app answers requests for any Host header, so a forged Host can "
-                "poison password-reset links and caches.",
+                "poison the absolute URLs the app builds (links in emails, redirects) and cached pages.",
                 hint="Set ALLOWED_HOSTS = ['example.com', ...] to the names the site is served under "
                 "(a leading dot, '.example.com', also allows its subdomains).",
                 obj="ALLOWED_HOSTS",

@@ -178,7 +178,7 @@ def test_empty_allowed_hosts_is_a_deploy_warning_only():
     result = run(app, "kit", "check", "--deploy")
     assert (
         "ALLOWED_HOSTS: (middleware.W006) ALLOWED_HOSTS is empty: the app answers requests for any Host header, "
-        "so a forged Host can poison password-reset links and caches."
+        "so a forged Host can poison the absolute URLs the app builds (links in emails, redirects) and cached pages."
     ) in result.output
     assert "middleware.W006" not in deploy_ids(create_app(settings(PLUGINS=["middleware"], TRUSTED_HOSTS=["a.b"])))
 
