@@ -42,7 +42,6 @@ from flaskkit.exceptions import ValidationError
 
 from .database import concrete_model
 from .database import db
-from .labels import app_models
 from .labels import get_model
 from .labels import installed_models
 from .labels import label
@@ -60,10 +59,31 @@ class FixtureError(Exception):
 # -- what is serialized -------------------------------------------------------------------------------
 
 
-def _many_to_many(model: type) -> list[RelationshipProperty[t.Any]]:
-    """The many-to-many relationships serialized with ``model``: one side of each association table."""
+class _Models:
+    """The current app's installed models, worked out once per dump or load."""
+
+    def __init__(self) -> None:
+        self.models = installed_models()
+        self.order = {model: index for index, model in enumerate(self.models)}
+        self.by_label: dict[str, list[type]] = {}
+        for model in self.models:
+            self.by_label.setdefault(label(model), []).append(model)
+        self._many: dict[type, list[RelationshipProperty[t.Any]]] = {}
+
+    def get(self, name: str) -> type:
+        """The model of a label (:func:`.labels.get_model`'s errors)."""
+        found = self.by_label.get(name.strip().lower(), [])
+        return found[0] if len(found) == 1 else get_model(name)
+
+    def many_to_many(self, model: type) -> list[RelationshipProperty[t.Any]]:
+        """The many-to-many relationships serialized with ``model``: one side of each association table."""
+        if model not in self._many:
+            self._many[model] = _many_to_many(model, self.order)
+        return self._many[model]
+
+
+def _many_to_many(model: type, order: dict[type, int]) -> list[RelationshipProperty[t.Any]]:
     found = []
-    order = {m: i for i, m in enumerate(installed_models())}
     for prop in sa.inspect(model).relationships:
         if prop.viewonly or prop.direction is not RelationshipDirection.MANYTOMANY or prop.secondary is None:
             continue
@@ -129,10 +149,11 @@ def serialize(
     objects: t.Iterable[t.Any], *, natural_foreign: bool = False, natural_primary: bool = False
 ) -> list[dict[str, t.Any]]:
     """``objects`` (model instances) as the list of a Django JSON fixture."""
-    return [_serialize(obj, natural_foreign, natural_primary) for obj in objects]
+    models = _Models()
+    return [_serialize(obj, natural_foreign, natural_primary, models) for obj in objects]
 
 
-def _serialize(obj: t.Any, natural_foreign: bool, natural_primary: bool) -> dict[str, t.Any]:
+def _serialize(obj: t.Any, natural_foreign: bool, natural_primary: bool, models: _Models) -> dict[str, t.Any]:
     model = concrete_model(type(obj))  # a single-table subclass's rows are its base model's
     fields: dict[str, t.Any] = {}
     for field in model_fields(model):
@@ -147,7 +168,7 @@ def _serialize(obj: t.Any, natural_foreign: bool, natural_primary: bool) -> dict
                 fields[field.name] = list(related.natural_key()) if related is not None else None
                 continue
         fields[field.name] = json_value(value)
-    for prop in _many_to_many(model):
+    for prop in models.many_to_many(model):
         related_model = prop.mapper.class_
         natural = natural_foreign and _has_natural_key(related_model)
         fields[prop.key] = [
@@ -165,18 +186,18 @@ def _json_pk(obj: t.Any) -> t.Any:
     return values[0] if len(values) == 1 else values
 
 
-def _models_of(names: t.Iterable[str]) -> list[type]:
+def _models_of(names: t.Iterable[str], registry: _Models) -> list[type]:
     """Models from ``app_label`` or ``app_label.ModelName`` names (LookupError for an unknown one)."""
     found: list[type] = []
     for name in names:
         if "." in name:
-            models = [get_model(name)]
+            models = [registry.get(name)]
         else:
-            models = app_models(name)
+            models = [m for m in registry.models if label(m).partition(".")[0] == name]
             if not models:
                 from flaskkit._text import did_you_mean
 
-                labels = sorted({label(m).partition(".")[0] for m in installed_models()})
+                labels = sorted({label(m).partition(".")[0] for m in registry.models})
                 raise LookupError(f"No installed app has the label {name!r}.{did_you_mean(name, labels)}")
         found.extend(m for m in models if m not in found)
     return found
@@ -196,13 +217,14 @@ def dump_data(
     them (a model named by its label must have one: LookupError).
     Parents come before children, rows in primary-key order.
     """
-    chosen = _models_of(names) if names else installed_models()
-    excluded = set(_models_of(exclude)) if exclude else set()
-    order = {model: index for index, model in enumerate(installed_models())}
+    registry = _Models()
+    chosen = _models_of(names, registry) if names else list(registry.models)
+    excluded = set(_models_of(exclude, registry)) if exclude else set()
+    order = registry.order
     chosen = sorted((m for m in chosen if m not in excluded), key=lambda m: order.get(m, len(order)))
     existing = set(sa.inspect(db.session.connection()).get_table_names())
     missing = [m for m in chosen if sa.inspect(m).local_table.name not in existing]
-    named = [m for m in missing if any("." in name and get_model(name) is m for name in names)]
+    named = [m for m in missing if any("." in name and registry.get(name) is m for name in names)]
     if named:  # a model named by its label must have its table; an app's other models are left out
         table = sa.inspect(named[0]).local_table.name
         raise LookupError(
@@ -222,7 +244,7 @@ def dump_data(
             values = [to_python(pk, value.strip()) for value in pks if value.strip()]
             statement = statement.where(pk.in_(values))
         for obj in db.session.scalars(statement):
-            items.append(_serialize(obj, natural_foreign, natural_primary))
+            items.append(_serialize(obj, natural_foreign, natural_primary, registry))
     return items, missing
 
 
@@ -274,14 +296,16 @@ def load_data(
             f'([{{"model": "app_label.model_name", "pk": 1, "fields": {{...}}}}]), not {type(data).__name__}.'
         )
     session = db.session
-    skipped = set(_models_of(exclude)) if exclude else set()
+    registry = _Models()
+    skipped = set(_models_of(exclude, registry)) if exclude else set()
     try:
-        loader = _Loader(source, ignore_nonexistent)
-        order = {model: index for index, model in enumerate(installed_models())}
+        loader = _Loader(source, ignore_nonexistent, registry)
+        order = registry.order
         parsed = [loader.parse(number, item) for number, item in enumerate(data, start=1)]
         parsed = [entry for entry in parsed if entry[0] not in skipped]
         # Parents first (the file's order within a model), so foreign keys hold on every database.
         parsed.sort(key=lambda entry: order.get(entry[0], len(order)))
+        loader.prefetch(parsed)
         loaded = [loader.build(*entry) for entry in parsed]
         session.flush()  # every object in: many-to-many lists may refer to any of them
         for entry in loaded:
@@ -301,9 +325,32 @@ def load_data(
 
 
 class _Loader:
-    def __init__(self, source: str, ignore_nonexistent: bool) -> None:
+    def __init__(self, source: str, ignore_nonexistent: bool, models: _Models) -> None:
         self.source = source
         self.ignore_nonexistent = ignore_nonexistent
+        self.models = models
+        self.existing: dict[type, dict[t.Any, t.Any]] = {}
+
+    def prefetch(self, parsed: list[tuple[type, t.Any, dict[str, t.Any], str]]) -> None:
+        """The rows the fixture's primary keys already have, in one query per model and 500 keys."""
+        wanted: dict[type, set[t.Any]] = {}
+        for model, pk, _fields, _where in parsed:
+            pk_fields = _pk_fields(model)
+            if pk is None or len(pk_fields) != 1:
+                continue
+            try:
+                wanted.setdefault(model, set()).add(to_python(pk_fields[0].column, pk))
+            except (ValidationError, TypeError):
+                continue  # reported when the object is built
+        for model, keys in wanted.items():
+            column = sa.inspect(model).primary_key[0]
+            attr = sa.inspect(model).get_property_by_column(column).key
+            found: dict[t.Any, t.Any] = {}
+            ordered = list(keys)
+            for start in range(0, len(ordered), 500):
+                rows = db.session.scalars(sa.select(model).where(column.in_(ordered[start : start + 500])))
+                found.update((getattr(row, attr), row) for row in rows)
+            self.existing[model] = found
 
     def error(self, where: str, message: str) -> FixtureError:
         return FixtureError(f"Problem installing fixture {self.source!r}: {where}: {message}")
@@ -313,7 +360,7 @@ class _Loader:
         if not isinstance(item, dict) or not isinstance(item.get("model"), str):
             raise self.error(where, 'each object needs a "model" ("app_label.model_name") and "fields".')
         try:
-            model = get_model(item["model"])
+            model = self.models.get(item["model"])
         except LookupError as exc:
             raise self.error(where, f"Invalid model identifier: {item['model']!r}. {exc}") from None
         fields = item.get("fields", {})
@@ -328,7 +375,7 @@ class _Loader:
         for field in model_fields(model):
             by_name.setdefault(field.name, field)
             by_name.setdefault(field.attr, field)
-        many = {prop.key: prop for prop in _many_to_many(model)}
+        many = {prop.key: prop for prop in self.models.many_to_many(model)}
         unknown = [name for name in fields if name not in by_name and name not in many]
         if unknown and not self.ignore_nonexistent:
             names = ", ".join(repr(n) for n in unknown)
@@ -375,7 +422,11 @@ class _Loader:
             key_values = [to_python(f.column, v) for f, v in zip(pk_fields, raw_pks, strict=True)]
         except ValidationError as exc:
             raise self.error(where, f'"pk": {"; ".join(exc.messages)}') from None
-        existing = db.session.get(model, key_values[0] if len(key_values) == 1 else tuple(key_values))
+        known = self.existing.get(model)
+        if known is not None and len(key_values) == 1:
+            existing = known.get(key_values[0])
+        else:
+            existing = db.session.get(model, key_values[0] if len(key_values) == 1 else tuple(key_values))
         if existing is not None:
             return existing
         return model(**{f.attr: v for f, v in zip(pk_fields, key_values, strict=True)})
@@ -397,7 +448,7 @@ class _Loader:
 
     def set_many_to_many(self, entry: _Loaded) -> None:
         for name, raw in entry.many.items():
-            prop = next(p for p in _many_to_many(entry.model) if p.key == name)
+            prop = next(p for p in self.models.many_to_many(entry.model) if p.key == name)
             related_model = prop.mapper.class_
             where = f"{entry.where}, field {name!r}"
             if not isinstance(raw, list):
