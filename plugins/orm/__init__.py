@@ -259,11 +259,12 @@ def _configure_alembic(config: Config) -> Config:
 
 
 def _shell_context() -> dict[str, t.Any]:
-    """``flask shell``: ``db``, ``sa`` (SQLAlchemy) and every installed model by its class name (Django 5.2's
-    automatic imports); of two models with one name, the later in foreign-key order wins."""
-    from .labels import installed_models
+    """``flask shell``: ``db``, ``sa`` (SQLAlchemy) and every model by its class name (Django 5.2's
+    automatic imports), but a swapped-out one; of two models with one name, the later module's wins."""
+    from .labels import is_swapped
 
-    return {"db": db, "sa": sa, **{model.__name__: model for model in installed_models()}}
+    models = sorted((m.class_ for m in Model.registry.mappers), key=lambda c: (c.__module__, c.__qualname__))
+    return {"db": db, "sa": sa, **{model.__name__: model for model in models if not is_swapped(model)}}
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection: t.Any, connection_record: t.Any) -> None:

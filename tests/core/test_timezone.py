@@ -157,3 +157,14 @@ def test_fixed_offsets():
     assert zone.utcoffset(None) == timedelta(hours=-3, minutes=-30)
     assert zone.tzname(None) == "-0330"
     assert timezone.get_fixed_timezone(timedelta(minutes=195)).tzname(None) == "+0315"
+
+
+def test_a_misspelt_setting_is_reported():
+    app = make(TIMEZONE="Europe/Paris")
+    from flaskkit import get_kit
+
+    with app.app_context():
+        report = get_kit(app).run_checks(app)
+    [message] = [m for m in report.messages if m.id == "kit.W003"]
+    assert message.obj == "TIMEZONE"
+    assert message.hint == "Did you mean TIME_ZONE?"

@@ -1,8 +1,9 @@
-"""Model equality by primary key: Django's ``Model.__eq__`` and ``__hash__``."""
+"""Model equality by primary key (Django's ``Model.__eq__`` and ``__hash__``), and the models in ``flask shell``."""
 
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from flaskkit.plugins.orm import db
 
@@ -65,3 +66,13 @@ def test_a_primary_key_that_is_not_an_id(app):
         db.session.commit()
         assert token.pk == token.key
         assert token == Token(key=token.key)
+
+
+def test_flask_shell_has_db_sa_and_the_models(app):
+    with app.app_context():  # as in `flask shell`
+        context = app.make_shell_context()
+    assert context["db"] is db
+    assert context["sa"] is sa
+    assert context["Author"] is Author
+    assert context["Book"] is Book
+    assert context["Dog"] is Dog
