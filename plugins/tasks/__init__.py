@@ -209,7 +209,7 @@ class TasksPlugin(Plugin):
 
     @check(DATABASE)
     def check_services(self, app: Flask) -> t.Iterable[CheckMessage]:
-        return _checks.check_services(self)
+        return _checks.check_services(self, app)
 
     # -- commands -----------------------------------------------------------------------------
 

@@ -7,10 +7,12 @@
 - ``tasks.E005`` the engine of an alias (rq, celery) is not installed.
 - ``tasks.E006`` bad ``QUEUES`` or ``OPTIONS``.
 - ``tasks.E007`` (tag ``database``) the Redis of an alias cannot be reached (``flask kit check`` only).
+- ``tasks.E008`` (tag ``database``) the app's task modules cannot be imported.
 - ``tasks.W001`` (deploy) an alias uses the ``dummy`` backend, which runs nothing.
 
-E004 looks at the tasks of the app's task modules (``TASK_MODULES``, or ``<package>.tasks``)
-that are imported; ``flask kit tasks`` imports them and shows the same problems.
+E004 looks at the tasks of the app's task modules (``TASK_MODULES``, or ``<package>.tasks``):
+at boot those already imported (the boot imports nothing), with ``flask kit check`` all of
+them (the on-demand checks import them first, as a worker does).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from flaskkit.checks import Error
 from flaskkit.checks import Warning
 
 from .exceptions import TaskEnqueueError
+from .registry import discover
 from .registry import registered_tasks
 from .registry import task_modules
 
@@ -83,8 +86,23 @@ def check_dummy_backend(plugin: TasksPlugin) -> list[CheckMessage]:
     ]
 
 
-def check_services(plugin: TasksPlugin) -> list[CheckMessage]:
+def check_services(plugin: TasksPlugin, app: Flask) -> list[CheckMessage]:
+    """On demand (``flask kit check``): import the app's task modules and check their tasks, reach each backend."""
     messages: list[CheckMessage] = []
+    before = {task.module_path for task in registered_tasks()}
+    try:
+        discover(app)
+    except Exception as exc:
+        messages.append(
+            Error(
+                f"Importing the app's task modules ({', '.join(task_modules(app))}) failed: {type(exc).__name__}: {exc}",
+                hint="Fix the module, or set TASK_MODULES to the modules that hold the app's tasks.",
+                obj="TASK_MODULES",
+                id="tasks.E008",
+            )
+        )
+    else:
+        messages.extend(m for m in check_registered_tasks(plugin, app) if m.obj not in before)
     for alias in plugin.settings:
         backend = plugin.get_backend(alias)
         try:

@@ -184,11 +184,15 @@ def _backend_path(where: str, value: object, out: list[CheckMessage]) -> str | N
             )
             return None
         return BUILTIN_BACKENDS[value]
+    dotted = "." in value or ":" in value
+    foreign = value.startswith(("django.", "django_tasks", "django_rq", "celery."))
     last = value.replace(":", ".").rpartition(".")[2].lower()
-    meant = _KNOWN_SPELLINGS.get(last) or _KNOWN_SPELLINGS.get(value.lower())
-    if meant is None and last in BUILTIN_BACKENDS:
-        meant = last
-    if meant is None and ("." in value or ":" in value):
+    meant = None
+    if not dotted or foreign:
+        meant = _KNOWN_SPELLINGS.get(last) or _KNOWN_SPELLINGS.get(value.lower())
+        if meant is None and last in BUILTIN_BACKENDS:
+            meant = last
+    if dotted and not foreign:
         try:
             cls = import_string(value.replace(":", "."))
         except ImportStringError as exc:

@@ -31,7 +31,7 @@ def unserialisable_part(value: object, path: str) -> tuple[str, str] | None:
         return None if type(value) is int or isinstance(value, bool) else (path, f"is {describe_type(value)}")
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
-            return path, f"is {value!r}, which JSON cannot represent"
+            return path, f"is {value!r} (JSON has no NaN or infinity)"
         return None if type(value) is float else (path, f"is {describe_type(value)}")
     if isinstance(value, list | tuple):
         if type(value) not in (list, tuple):
@@ -77,7 +77,9 @@ def _message(task_name: str, which: str, found: tuple[str, str]) -> str:
     path, why = found
     if "[" in path.removeprefix("args["):  # something inside the argument
         return f"{task_name}.enqueue(): the {which} is not JSON-serialisable: {path} {why}. {_HINT}"
-    return f"{task_name}.enqueue(): the {which} {why}, which is not JSON-serialisable. {_HINT}"
+    if why.startswith("is ") and "(" not in why:
+        return f"{task_name}.enqueue(): the {which} {why}, which is not JSON-serialisable. {_HINT}"
+    return f"{task_name}.enqueue(): the {which} is not JSON-serialisable: it {why}. {_HINT}"
 
 
 def normalize_json(value: t.Any) -> t.Any:

@@ -344,6 +344,12 @@ class FlaskKitWorker(Worker):
     flask_app: Flask | None = None
     #: Seconds added to the monitoring interval before a silent job counts as abandoned (RQ: 60).
     heartbeat_grace: int = 60
+    #: Whether SIGTERM / SIGINT asked it to stop (RQ notes it only when a job is running).
+    stop_was_requested: bool = False
+
+    def request_stop(self, signum: t.Any, frame: t.Any) -> None:
+        self.stop_was_requested = True
+        super().request_stop(signum, frame)
 
     def perform_job(self, job: Job, queue: Queue) -> bool:
         t.cast(FlaskKitJob, job).flask_app = self.flask_app

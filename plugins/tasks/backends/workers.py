@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import time
 import typing as t
 
 import click
 
 if t.TYPE_CHECKING:
     from .base import BaseTaskBackend
+    from .rq import RQBackend
+
+logger = logging.getLogger("flaskkit.tasks")
+
+#: Longest wait between two tries to reach Redis again.
+MAX_RECONNECT_WAIT = 30.0
 
 __all__ = ["start_worker"]
 
@@ -26,8 +35,7 @@ def start_worker(
     if kind == "rq":
         from .rq import RQBackend
 
-        worker = t.cast(RQBackend, backend).worker(queues, name=name)
-        worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")
+        run_rq_worker(t.cast(RQBackend, backend), queues, burst=burst, name=name, with_scheduler=with_scheduler)
         return
     if kind == "celery":
         if burst:
@@ -39,3 +47,36 @@ def start_worker(
         celery.worker_main(argv=t.cast(CeleryBackend, backend).worker_argv(queues, name=name, concurrency=concurrency))
         return
     raise click.ClickException(f"flaskkit cannot start a worker for {type(backend).__name__}; run its own worker.")
+
+
+def run_rq_worker(
+    backend: RQBackend, queues: t.Sequence[str], *, burst: bool, name: str | None, with_scheduler: bool
+) -> None:
+    """Run an RQ worker; when it quits because Redis went away, start it again once Redis answers.
+
+    RQ's own loop retries a lost connection while it waits for jobs, but quits when the
+    connection drops elsewhere (a heartbeat, its teardown); a worker should outlive a Redis
+    restart as the web processes do, so this loop restarts it. SIGTERM / Ctrl-C still stop it.
+    """
+    import redis
+
+    while True:
+        worker = backend.worker(queues, name=name)
+        try:
+            worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")
+        except redis.RedisError as exc:
+            logger.error("The RQ worker lost Redis: %s: %s", type(exc).__name__, exc)
+        if burst or worker.stop_was_requested:
+            return
+        wait = 1.0
+        while True:
+            try:
+                backend.connection.ping()
+                break
+            except redis.RedisError as exc:
+                logger.warning("Redis at %s is unreachable (%s); trying again in %.0f s.", backend.url, exc, wait)
+                time.sleep(wait)
+                wait = min(wait * 2, MAX_RECONNECT_WAIT)
+        with contextlib.suppress(redis.RedisError):
+            worker.register_death()  # its registration may have outlived it
+        logger.warning("Redis is back: starting the RQ worker again.")

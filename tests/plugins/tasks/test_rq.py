@@ -66,7 +66,7 @@ def test_failure_keeps_exception_and_traceback(settings, start_worker, rq_keys):
     [error] = result.errors
     assert error.exception_class is ValueError
     assert "the disk is full" in error.traceback and "jobs.py" in error.traceback
-    with pytest.raises(ValueError, match="failed with builtins.ValueError"):
+    with pytest.raises(ValueError, match=r"failed with builtins\.ValueError"):
         _ = result.return_value
 
 
