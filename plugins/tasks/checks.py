@@ -95,7 +95,8 @@ def check_services(plugin: TasksPlugin, app: Flask) -> list[CheckMessage]:
     except Exception as exc:
         messages.append(
             Error(
-                f"Importing the app's task modules ({', '.join(task_modules(app))}) failed: {type(exc).__name__}: {exc}",
+                f"Importing the app's task modules ({', '.join(task_modules(app))}) failed: "
+                f"{type(exc).__name__}: {exc}",
                 hint="Fix the module, or set TASK_MODULES to the modules that hold the app's tasks.",
                 obj="TASK_MODULES",
                 id="tasks.E008",

@@ -87,10 +87,8 @@ class Worker:
             except subprocess.TimeoutExpired:
                 self.kill()
         else:
-            try:  # the worker is gone; its group may still hold children
+            with contextlib.suppress(ProcessLookupError, PermissionError):  # its group may still hold children
                 os.killpg(self.process.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         self._log_file.close()
 
 

@@ -144,7 +144,7 @@ def test_get_result_and_mismatch():
     result = jobs.add.enqueue(1, 1)
     assert jobs.add.get_result(result.id).return_value == 2
     result.refresh()
-    with pytest.raises(TaskResultMismatch, match="belongs to the task 'tests.plugins.tasks.jobs.add'"):
+    with pytest.raises(TaskResultMismatch, match=r"belongs to the task 'tests\.plugins\.tasks\.jobs\.add'"):
         jobs.fail.get_result(result.id)
     with pytest.raises(TaskResultDoesNotExist):
         jobs.add.get_result("0" * 32)
