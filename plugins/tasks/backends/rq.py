@@ -102,6 +102,7 @@ class RQBackend(BaseTaskBackend):
         self.url: str = self.options["REDIS_URL"]
         self.prefix: str = self.options["PREFIX"]
         self._connection: redis.Redis | None = None
+        self._queues: dict[str, Queue] = {}
 
     # -- connections and queues ---------------------------------------------------------------------
 
@@ -116,9 +117,15 @@ class RQBackend(BaseTaskBackend):
         return f"{self.prefix}{queue_name}"
 
     def queue(self, queue_name: str, connection: redis.Redis | None = None) -> Queue:
+        """The RQ queue of ``queue_name`` (the enqueue side's are made once)."""
+        if connection is None:
+            queue = self._queues.get(queue_name)
+            if queue is None:
+                queue = self._queues[queue_name] = self.queue(queue_name, self.connection)
+            return queue
         return Queue(
             self.rq_queue_name(queue_name),
-            connection=connection or self.connection,
+            connection=connection,
             serializer=JSONSerializer,
             job_class=FlaskKitJob,
         )
