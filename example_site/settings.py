@@ -5,7 +5,7 @@ files there, and an in-process cache. Two environment variables move it to produ
 services, with the same code:
 
 * ``DATABASE_URL=postgresql://user:password@host:5432/name``: PostgreSQL (psycopg 3);
-* ``REDIS_URL=redis://host:6379/0``: sessions and the caches in Redis.
+* ``REDIS_URL=redis://host:6379/0``: sessions, the caches and the task queue (RQ) in Redis.
 
 The app factory (``example_site.create_app``) reads this file each time it makes an
 app, so the environment is read then, not once per process.
@@ -26,6 +26,7 @@ PLUGINS = [
     "signals",
     "auth",
     "views",
+    "tasks",
     "example_site.plugin:NotesPlugin",
 ]
 
@@ -67,6 +68,15 @@ else:
     }
 
 SESSION_COOKIE_NAME = "sessionid"  # Django's name
+
+# -- background tasks ---------------------------------------------------------------------
+
+# Without Redis, tasks run at once in the web process; with it, they go to RQ and a worker
+# runs them: `flask --app example_site kit worker` (docs/example-site.md).
+if REDIS_URL:
+    TASKS = {"default": {"BACKEND": "rq", "OPTIONS": {"PREFIX": f"{REDIS_KEY_PREFIX}:tasks:"}}}
+else:
+    TASKS = {"default": {"BACKEND": "immediate"}}
 
 # -- middleware -----------------------------------------------------------------------
 
