@@ -49,7 +49,9 @@ _KNOWN_SPELLINGS = {
     "dummybackend": "dummy",
     "rqbackend": "rq",
     "redisqueue": "rq",
-    "django_rq": "rq",
+    "redis": "rq",
+    "djangorq": "rq",
+    "pythonrq": "rq",
     "celerybackend": "celery",
     "sync": "immediate",
     "eager": "immediate",
@@ -189,7 +191,7 @@ def _backend_path(where: str, value: object, out: list[CheckMessage]) -> str | N
     last = value.replace(":", ".").rpartition(".")[2].lower()
     meant = None
     if not dotted or foreign:
-        meant = _KNOWN_SPELLINGS.get(last) or _KNOWN_SPELLINGS.get(value.lower())
+        meant = _KNOWN_SPELLINGS.get(_squash(last)) or _KNOWN_SPELLINGS.get(_squash(value))
         if meant is None and last in BUILTIN_BACKENDS:
             meant = last
     if dotted and not foreign:
@@ -224,6 +226,10 @@ def _backend_path(where: str, value: object, out: list[CheckMessage]) -> str | N
         )
     )
     return None
+
+
+def _squash(name: str) -> str:
+    return name.lower().replace("-", "").replace("_", "").replace(" ", "")
 
 
 def _queues(where: str, value: object, out: list[CheckMessage]) -> tuple[str, ...] | None:

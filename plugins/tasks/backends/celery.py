@@ -169,6 +169,7 @@ class CeleryBackend(BaseTaskBackend):
         try:
             client.ping()
         except redis.RedisError as exc:
+            logger.error("The task backend %r cannot reach Redis at %s: %s", self.alias, safe_url(self.url), exc)
             raise TaskEnqueueError(
                 f"The task backend {self.alias!r} cannot reach Redis at {safe_url(self.url)}: "
                 f"{type(exc).__name__}: {exc}"

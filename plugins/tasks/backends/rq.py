@@ -186,6 +186,7 @@ class RQBackend(BaseTaskBackend):
         try:
             self.connection.ping()
         except redis.RedisError as exc:
+            logger.error("The task backend %r cannot reach Redis at %s: %s", self.alias, _safe_url(self.url), exc)
             raise TaskEnqueueError(
                 f"The task backend {self.alias!r} cannot reach Redis at {_safe_url(self.url)}: "
                 f"{type(exc).__name__}: {exc}"

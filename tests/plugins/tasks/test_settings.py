@@ -44,6 +44,12 @@ def test_unknown_backend_with_did_you_mean():
     )
 
 
+@pytest.mark.parametrize(("written", "meant"), [("redis-queue", "rq"), ("Celery", "celery"), ("Dummy", "dummy")])
+def test_other_spellings(written, meant):
+    error = boot_error(TASKS={"default": {"BACKEND": written, "OPTIONS": {}}})
+    assert f"is {written!r}, which is not a task backend. Did you mean {meant!r}?" in str(error)
+
+
 def test_django_backend_path_is_translated():
     error = boot_error(TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}})
     assert "Did you mean 'immediate'?" in str(error)
