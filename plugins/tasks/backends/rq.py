@@ -173,7 +173,9 @@ class RQBackend(BaseTaskBackend):
                 status=JobStatus.SCHEDULED if run_after else JobStatus.QUEUED,
             )
             if run_after is not None and run_after > enqueued_at:
-                job = queue.schedule_job(job, run_after)
+                # RQ keeps whole seconds (it drops the fraction): round up, so the task never runs early.
+                whole = run_after.replace(microsecond=0)
+                job = queue.schedule_job(job, whole if whole == run_after else whole + dt.timedelta(seconds=1))
             else:
                 job = queue.enqueue_job(job, at_front=task.priority > 0)
         except redis.RedisError as exc:
