@@ -61,12 +61,13 @@ def run_rq_worker(
     import redis
 
     while True:
-        worker = backend.worker(queues, name=name)
+        worker = None
         try:
+            worker = backend.worker(queues, name=name)
             worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")
         except redis.RedisError as exc:
             logger.error("The RQ worker lost Redis: %s: %s", type(exc).__name__, exc)
-        if burst or worker.stop_was_requested:
+        if worker is not None and (burst or worker.stop_was_requested):
             return
         wait = 1.0
         while True:
@@ -77,6 +78,7 @@ def run_rq_worker(
                 logger.warning("Redis at %s is unreachable (%s); trying again in %.0f s.", backend.url, exc, wait)
                 time.sleep(wait)
                 wait = min(wait * 2, MAX_RECONNECT_WAIT)
-        with contextlib.suppress(redis.RedisError):
-            worker.register_death()  # its registration may have outlived it
+        if worker is not None:
+            with contextlib.suppress(redis.RedisError):
+                worker.register_death()  # its registration may have outlived it
         logger.warning("Redis is back: starting the RQ worker again.")

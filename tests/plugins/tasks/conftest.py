@@ -201,7 +201,8 @@ def create_tables(app: t.Any) -> None:
     from .models import TaskNote  # noqa: F401  (the table)
 
     with app.app_context():
-        db.create_all()
+        # only this app's binds: the model registry is per process and may hold other tests' models
+        db.create_all(bind_key=list(db.engines))
 
 
 @pytest.fixture

@@ -80,6 +80,7 @@ def _rows(app: t.Any) -> int:
 def test_redis_stopped_and_restarted_under_load(tmp_path, own_redis, start_worker, on_commit):
     app, settings = _site(tmp_path, own_redis.url)
     worker = start_worker(settings, "--name", "outage-worker")
+    wait_for(lambda: "Listening on" in worker.output(), timeout=60, what="the worker to start")
 
     before = _load(app, on_commit)
     assert {status for status, _ in before} == {201}
