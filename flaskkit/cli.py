@@ -164,7 +164,7 @@ def check_command(ctx: click.Context, deploy: bool, tags: tuple[str, ...], list_
 
 @kit_command.command("startapp")
 @click.argument("name")
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.option(
     "--template",
     metavar="DIR_OR_ARCHIVE",

@@ -27,7 +27,7 @@ def main() -> None:
 
 @main.command("startproject")
 @click.argument("name")
-@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
 @click.option(
     "--template",
     metavar="DIR_OR_ARCHIVE",

@@ -24,27 +24,28 @@ def validate_name(name: str, kind: str, *, taken: dict[str, str] | None = None) 
     here): importing the new package would then give the other one. ``taken`` maps more names that are not
     free to why (the plugins' names, the project's own).
     """
+    a = "an" if kind[:1] in "aeiou" else "a"
     if not name:
         raise ScaffoldError(f"Give the {kind}'s name.")
     if not (name.isidentifier() and name.isascii()) or name.startswith("_"):
         suggestion = suggest_name(name)
-        hint = f" such as {suggestion!r}" if suggestion and suggestion != name else ""
+        hint = f", such as {suggestion!r}" if suggestion and suggestion != name else ""
         raise ScaffoldError(
             f"{name!r} is not a valid {kind} name: it becomes a Python package, so use letters, digits and "
             f"underscores only, starting with a letter{hint}."
         )
     if keyword.iskeyword(name):
-        raise ScaffoldError(f"{name!r} is a Python keyword and cannot be a {kind} name. Please try another name.")
+        raise ScaffoldError(f"{name!r} is a Python keyword and cannot be {a} {kind} name. Please try another name.")
     if name.lower() in RESERVED_NAMES:
         raise ScaffoldError(
-            f"{name!r} cannot be a {kind} name: a project already has a folder of that name (or its tools use one)."
+            f"{name!r} cannot be {a} {kind} name: a project already has a folder of that name (or its tools use one)."
         )
     for other, reason in (taken or {}).items():
         if name == other:
-            raise ScaffoldError(f"{name!r} cannot be a {kind} name: {reason}. Please try another name.")
+            raise ScaffoldError(f"{name!r} cannot be {a} {kind} name: {reason}. Please try another name.")
     if name in sys.stdlib_module_names:
         raise ScaffoldError(
-            f"{name!r} conflicts with the name of a module of Python's standard library and cannot be used as a "
+            f"{name!r} conflicts with the name of a module of Python's standard library and cannot be used as {a} "
             f"{kind} name. Please try another name."
         )
     try:
@@ -57,7 +58,7 @@ def validate_name(name: str, kind: str, *, taken: dict[str, str] | None = None) 
     if found:
         where = f" ({spec.origin or next(iter(spec.submodule_search_locations or []), '')})" if spec else ""
         raise ScaffoldError(
-            f"{name!r} conflicts with the name of an existing Python module{where} and cannot be used as a "
+            f"{name!r} conflicts with the name of an existing Python module{where} and cannot be used as {a} "
             f"{kind} name. Please try another name."
         )
 
