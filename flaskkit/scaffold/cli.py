@@ -56,8 +56,11 @@ def startproject_command(name: str, directory: Path | None, template: str | None
         shown = folder.relative_to(Path.cwd())
     except ValueError:
         shown = folder
-    click.echo(f"Created the project {name!r} in {shown}{'/' if str(shown) != '.' else ''}. Next, in that folder:")
+    where = "the current folder" if str(shown) == "." else f"{shown}/"
+    next_steps = " Next (README.md says more):" if template is None else ""
+    click.echo(f"Created the project {name!r} in {where}.{next_steps}")
     if template is None:
-        click.echo("  see README.md: install flaskkit there first, then")
+        if str(shown) != ".":
+            click.echo(f"  cd {shown}")
         click.echo('  python -m pip install -e ".[dev]" && python -m pytest')
         click.echo(f"  flask --app {name} db upgrade && flask --app {name} run --debug")

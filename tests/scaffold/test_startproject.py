@@ -52,8 +52,8 @@ def test_a_new_project(workdir):
     code, output = startproject(name)
     assert code == 0, output
     assert output.splitlines() == [
-        f"Created the project {name!r} in {name}/. Next, in that folder:",
-        "  see README.md: install flaskkit there first, then",
+        f"Created the project {name!r} in {name}/. Next (README.md says more):",
+        f"  cd {name}",
         '  python -m pip install -e ".[dev]" && python -m pytest',
         f"  flask --app {name} db upgrade && flask --app {name} run --debug",
     ]

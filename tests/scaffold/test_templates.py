@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from flaskkit.scaffold.cli import main
+from flaskkit.scaffold.names import camel_case
 
 from .helpers import tree
 from .helpers import unique_name
@@ -60,14 +61,14 @@ def test_a_template_folder(workdir, tmp_path):
     project = workdir / name
     own = [name, f"{name}/__init__.py", f"{name}/templates", f"{name}/templates/page.html"]
     assert tree(project) == sorted([".env", "README.md", "bin", "bin/run.sh", "notes.txt", *own])
-    assert (project / "README.md").read_text() == f"# {name}\nSite{name[5:]}Plugin postgres False\n"
+    assert (project / "README.md").read_text() == f"# {name}\n{camel_case(name)}Plugin postgres False\n"
     assert (project / "notes.txt").read_text() == "{{ left as it is }}\n"  # only -tpl files are rendered
     assert (project / ".env").read_text() == f"NAME={name}\n"
     assert (project / name / "templates" / "page.html").read_text() == TEMPLATE_FILES[
         "project_name/templates/page.html"
     ]
     assert os.stat(project / "bin" / "run.sh").st_mode & stat.S_IXUSR  # modes are kept
-    assert "see README.md" not in output  # the next steps are those of flaskkit's template only
+    assert "README.md says more" not in output  # the next steps are those of flaskkit's template only
 
 
 @pytest.mark.parametrize("kind", ["zip", "tar.gz"])
