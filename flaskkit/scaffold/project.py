@@ -70,6 +70,8 @@ PROJECT_PLUGINS: tuple[ProjectPlugin, ...] = (
     ProjectPlugin("forms", "forms"),
     ProjectPlugin("middleware"),
     ProjectPlugin("signals"),
+    ProjectPlugin("messages"),
+    ProjectPlugin("mail", "mail"),
     ProjectPlugin("auth", "auth", full_only=True),
     ProjectPlugin("views", "views"),
 )

@@ -110,7 +110,7 @@ def test_from_the_wheel_to_gunicorn(tmp_path, database, redis_url, redis_prefix)
     )
     (wheel,) = (tmp_path / "dist").glob("flaskkit-*-py3-none-any.whl")
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    extras = "auth,cache,forms,orm,postgres,redis,session,views"
+    extras = "auth,cache,forms,mail,orm,postgres,redis,session,views"
     shell(f'python -m pip install -q "{wheel}[{extras}]"', tmp_path, venv)
 
     name = unique_name()
@@ -163,6 +163,10 @@ def test_from_the_wheel_to_gunicorn(tmp_path, database, redis_url, redis_prefix)
         "REDIS_URL": redis_url,
         "REDIS_KEY_PREFIX": redis_prefix.rstrip(":"),
         "HTTPS": "1",
+        "EMAIL_URL": "smtp+tls://site:secret@smtp.example.com:587?timeout=10",
+        "DEFAULT_FROM_EMAIL": "Site <noreply@example.com>",
+        "SERVER_EMAIL": "errors@example.com",
+        "ADMINS": "ops@example.com",
     }
     deploy = commands[commands.index("gunicorn") - 3 : commands.index("gunicorn") + 1]
     assert deploy == [

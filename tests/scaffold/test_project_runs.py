@@ -63,7 +63,7 @@ def test_a_new_project_and_its_app_pass_their_tests_and_the_deploy_check(tmp_pat
 
     # Without the production environment, the deploy check says what is missing.
     output = flask(project, name, "kit", "check", "--deploy")
-    for check in ("kit.W001", "orm.W010", "session.W001", "middleware.W003", "middleware.W005", "auth.W004"):
+    for check in ("kit.W001", "orm.W010", "session.W001", "middleware.W005", "mail.W001", "mail.I001", "auth.W004"):
         assert f"({check})" in output
     assert "SECRET_KEY is the development key of the project's settings" in output
 
@@ -75,10 +75,14 @@ def test_a_new_project_and_its_app_pass_their_tests_and_the_deploy_check(tmp_pat
         "REDIS_URL": redis_url,
         "REDIS_KEY_PREFIX": redis_prefix.rstrip(":"),
         "HTTPS": "1",
+        "EMAIL_URL": "smtp+tls://site:secret@smtp.example.com:587?timeout=10",
+        "DEFAULT_FROM_EMAIL": "Site <noreply@example.com>",
+        "SERVER_EMAIL": "errors@example.com",
+        "ADMINS": "ops@example.com",
     }
     readme = (project / "README.md").read_text()
     for variable in production:
-        if variable != "REDIS_KEY_PREFIX":
+        if variable != "REDIS_KEY_PREFIX":  # optional: the project's name otherwise
             assert f"| `{variable}` |" in readme
     flask(project, name, "db", "upgrade", env=production)
     flask(project, name, "auth", "sync-perms", env=production)

@@ -21,7 +21,7 @@ from .helpers import run
 from .helpers import tree
 from .helpers import unique_name
 
-BUILTIN_PLUGINS = ["orm", "session", "cache", "forms", "middleware", "signals", "auth", "views"]
+BUILTIN_PLUGINS = ["orm", "session", "cache", "forms", "middleware", "signals", "messages", "mail", "auth", "views"]
 
 
 def startproject(*args: str) -> tuple[int, str]:
@@ -99,14 +99,14 @@ def test_the_pyproject(workdir):
     name = unique_name()
     start_project(name)
     pyproject = tomllib.loads((workdir / name / "pyproject.toml").read_text())
-    extras = "auth,cache,forms,orm,postgres,redis,session,views"
+    extras = "auth,cache,forms,mail,orm,postgres,redis,session,views"
     assert pyproject["project"]["name"] == name
     assert pyproject["project"]["dependencies"] == [f"flaskkit[{extras}]>={__version__}", "gunicorn>=23"]
     assert pyproject["project"]["optional-dependencies"] == {"dev": ["pytest>=8.3"]}
     assert pyproject["tool"]["pytest"]["ini_options"]["flaskkit_settings"] == f"{name}.settings"
     readme = (workdir / name / "README.md").read_text()
     # The README never tells to install flaskkit from PyPI, whose "flaskkit" is another project.
-    assert "The `flaskkit` on PyPI is another project" in readme
+    assert "The\n`flaskkit` on PyPI is another project" in readme
     assert not re.search(r"pip install \"?flaskkit\b", readme)
     assert '```bash\npython -m pip install -e ".[dev]" && python -m pytest\n' in readme
     assert f"flask --app {name} db upgrade && flask --app {name} run --debug\n```" in readme
@@ -118,7 +118,7 @@ def test_a_minimal_project_has_no_users(workdir):
     project = workdir / name
     assert "auth" not in plugins_of(project, name)
     assert "AUTH_BASE_TEMPLATE" not in settings_of(project, name)
-    assert "flaskkit[cache,forms,orm,postgres,redis,session,views]" in (project / "pyproject.toml").read_text()
+    assert "flaskkit[cache,forms,mail,orm,postgres,redis,session,views]" in (project / "pyproject.toml").read_text()
     assert "/accounts/login/" not in (project / "tests" / "test_site.py").read_text()
 
 
