@@ -72,6 +72,7 @@ PROJECT_PLUGINS: tuple[ProjectPlugin, ...] = (
     ProjectPlugin("signals"),
     ProjectPlugin("messages"),
     ProjectPlugin("mail", "mail"),
+    ProjectPlugin("tasks", "rq"),
     ProjectPlugin("auth", "auth", full_only=True),
     ProjectPlugin("views", "views"),
 )
