@@ -44,7 +44,6 @@ import typing as t
 from flask import Blueprint
 
 from flaskkit import Plugin
-from flaskkit.plugins.syndication.dates import validate_time_zone
 from flaskkit.plugins.syndication.dates import w3c_datetime
 from flaskkit.plugins.syndication.sites import Site
 from flaskkit.plugins.syndication.sites import check_site_url
@@ -102,7 +101,6 @@ class SitemapsPlugin(Plugin):
 
     def configure(self, app: Flask) -> None:
         parse_site_url(app.config.get("SITE_URL"), self.name)
-        validate_time_zone(app, self.name)
 
     def init_app(self, app: Flask) -> None:
         app.extensions[EXTENSION_KEY] = self

@@ -219,7 +219,7 @@ class Sitemap:
         for item in paginator.page(page).object_list:
             lastmod = lastmod_of(item)
             if isinstance(lastmod, datetime.datetime):
-                lastmod = make_aware(lastmod, tz)  # a naive lastmod is in TIME_ZONE (UTC when unset)
+                lastmod = make_aware(lastmod, tz)  # a naive lastmod is in TIME_ZONE (default UTC)
             if all_items_lastmod:
                 all_items_lastmod = lastmod is not None
                 if all_items_lastmod:

@@ -33,7 +33,7 @@
 * ``Last-Modified``, ``ETag`` and 304 answers to conditional requests.
 
 As in Django, a ``Feed`` works without the plugin; the plugin adds the checks of
-``SITE_URL`` and ``TIME_ZONE`` at boot. See docs/plugins/syndication.md.
+``SITE_URL`` at boot. See docs/plugins/syndication.md.
 """
 
 from __future__ import annotations
@@ -44,7 +44,6 @@ from flaskkit import Plugin
 
 from .dates import rfc2822_date
 from .dates import rfc3339_date
-from .dates import validate_time_zone
 from .feedgenerator import Atom1Feed
 from .feedgenerator import DefaultFeed
 from .feedgenerator import Enclosure
@@ -101,7 +100,6 @@ class SyndicationPlugin(Plugin):
 
     def configure(self, app: Flask) -> None:
         parse_site_url(app.config.get("SITE_URL"), self.name)
-        validate_time_zone(app, self.name)
 
     def init_app(self, app: Flask) -> None:
         app.extensions[EXTENSION_KEY] = self

@@ -1,25 +1,18 @@
 """Dates in feeds and sitemaps: RFC 822 (RSS), RFC 3339 (Atom), W3C Datetime (sitemaps), HTTP dates.
 
-A naive ``datetime`` (SQLite gives them back, ``datetime.now()`` makes them) is read in
-``TIME_ZONE`` when the app sets it (an IANA name, Django's setting), else in UTC. A
-``date`` is midnight of that day.
+A naive ``datetime`` (``datetime.now()`` makes them; with ``USE_TZ = False`` the database
+gives them back) is read in the app's ``TIME_ZONE`` (default ``"UTC"``; the kit checks it at
+boot), as Django's feeds read it. A ``date`` is midnight of that day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import typing as t
-import zoneinfo
 
-from flask import current_app
-from flask import has_app_context
 from werkzeug.http import http_date
 
-from flaskkit import ConfigurationError
-
-if t.TYPE_CHECKING:
-    from flask import Flask
+from flaskkit import timezone
 
 __all__ = [
     "default_timezone",
@@ -28,35 +21,14 @@ __all__ = [
     "make_aware",
     "rfc2822_date",
     "rfc3339_date",
-    "validate_time_zone",
     "w3c_datetime",
 ]
 
 
-def validate_time_zone(app: Flask, plugin: str) -> None:
-    """``TIME_ZONE``, when set, must be a zone the system knows (``"Europe/Berlin"``)."""
-    name = app.config.get("TIME_ZONE")
-    if name is None or name == "":
-        return
-    try:
-        if not isinstance(name, str):
-            raise ValueError(name)
-        zoneinfo.ZoneInfo(name)
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError) as exc:
-        raise ConfigurationError(
-            f"TIME_ZONE is {name!r}, which is not a time zone name.",
-            setting="TIME_ZONE",
-            plugin=plugin,
-            hint="Use an IANA name such as 'UTC' or 'Europe/Berlin' (the zone of naive datetimes), or leave it unset.",
-        ) from exc
-
-
-def default_timezone(app: Flask | None = None) -> dt.tzinfo:
-    """The zone naive datetimes are in: ``TIME_ZONE`` if the app sets it, else UTC."""
-    if app is None and has_app_context():
-        app = current_app
-    name = app.config.get("TIME_ZONE") if app is not None else None
-    return zoneinfo.ZoneInfo(name) if name else dt.UTC
+def default_timezone() -> dt.tzinfo:
+    """The zone naive datetimes are in: the app's ``TIME_ZONE`` (``timezone.get_default_timezone()``, the zone
+    Django's feeds use), UTC outside an app context."""
+    return timezone.get_default_timezone()
 
 
 def make_aware(value: dt.date, tz: dt.tzinfo | None = None) -> dt.datetime:

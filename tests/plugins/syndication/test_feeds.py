@@ -415,12 +415,6 @@ def test_head_and_other_methods(client):
     assert client.post("/syndication/rss2/").status_code == 405
 
 
-def test_invalid_time_zone_fails_at_boot(make):
-    with pytest.raises(ConfigurationError, match="TIME_ZONE is 'Mars/Olympus'") as info:
-        make(TIME_ZONE="Mars/Olympus")
-    assert info.value.setting == "TIME_ZONE"
-
-
 # -- URLs ----------------------------------------------------------------------------------------------
 
 
