@@ -26,6 +26,7 @@ PLUGINS = [
     "signals",
     "auth",
     "views",
+    "admin",
     "example_site.plugin:NotesPlugin",
 ]
 
@@ -100,3 +101,9 @@ VIEWS_BASE_TEMPLATE = "base.html"
 
 #: Notes per page on the public lists.
 NOTES_PER_PAGE = 9
+
+# -- the admin ----------------------------------------------------------------------------
+
+# /admin/: the notes and the accounts (example_site/admin.py), for the staff account of the demo.
+ADMIN_SITE_HEADER = "flaskkit notes administration"
+ADMIN_SITE_TITLE = "flaskkit notes admin"

@@ -52,11 +52,12 @@ class Visit:
         self.landed()
 
     def landed(self) -> None:
-        """The new page is there: every form on it must carry a CSRF token."""
+        """The new page is there: every POST form on it must carry a CSRF token."""
         from selenium.webdriver.common.by import By
 
         forms = self.driver.find_elements(By.TAG_NAME, "form")
-        for form in forms:
+        # A POST form must carry the token; a GET form (the admin's search box) must not leak it into a URL.
+        for form in (f for f in forms if (f.get_attribute("method") or "get").lower() == "post"):
             tokens = form.find_elements(By.CSS_SELECTOR, 'input[type="hidden"][name="csrf_token"]')
             assert len(tokens) == 1, f"a form without its CSRF token on {self.path}: {form.get_attribute('outerHTML')}"
             assert tokens[0].get_attribute("value"), f"an empty CSRF token on {self.path}"
@@ -220,3 +221,22 @@ def test_the_demo_account_cannot_change_another_users_note(visit):
     visit.click(visit.link("Change password"))
     assert visit.path == "/accounts/password_change/"
     visit.screenshot("11-password-change")
+
+
+def test_the_staff_account_uses_the_admin(visit):
+    visit.open("/admin/")
+    assert visit.path == "/accounts/login/?next=/admin/"
+    visit.fill(username="admin", password=DEMO_PASSWORD)
+    visit.click(visit.button("Log in"))
+    assert visit.path == "/admin/"
+    assert visit.text("h1") == "Site administration"
+    visit.screenshot("12-admin-index")
+    visit.click(visit.link("Notes"))
+    assert "12 notes" in visit.text(".paginator")
+    visit.fill(q="cached")
+    visit.click(visit.button("Search"))
+    visit.click(visit.link("A cached page"))
+    assert visit.text("h1") == "Change note"
+    visit.screenshot("13-admin-change-note")
+    visit.click(visit.link("History"))
+    assert "Change history: A cached page" in visit.text("h1")
