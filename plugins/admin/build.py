@@ -35,7 +35,7 @@ __all__ = ["build_admin", "registration_checks"]
 #: Flask-Admin looks for its templates in ``flask_admin/templates/<folder>``; there is no "flaskkit" folder
 #: there, so only the plugin's templates (admin/*.html, in the kit's look, without inline script or style)
 #: are used, and Flask-Admin's Bootstrap pages never load.
-THEME = Theme(folder="flaskkit", base_template="admin/base.html")
+THEME = Theme(folder="flaskkit", base_template="admin/base_site.html")
 
 
 def build_admin(app: Flask, settings: AdminSettings) -> tuple[AdminState, list[CheckMessage]]:

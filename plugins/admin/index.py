@@ -60,7 +60,7 @@ class AdminIndexView(BaseView):
     @expose("/")
     def index(self) -> ResponseReturnValue:
         return self.render_admin(
-            "admin/index.html",
+            "admin/dashboard.html",
             title=self.state.index_title,
             subtitle=None,
             app_list=self.state.get_app_list(),

@@ -93,6 +93,24 @@ def make(tmp_path: Path) -> t.Iterator[SiteFactory]:
 
 
 @pytest.fixture
+def pg_url(postgres_url: str) -> t.Iterator[str]:
+    """The test PostgreSQL database through a schema of this test's own (dropped afterwards)."""
+    import secrets
+
+    import psycopg
+
+    schema = f"admin_{secrets.token_hex(4)}"
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{postgres_url}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as connection:
+            connection.execute("SET lock_timeout = '10s'")
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
 def site(make: SiteFactory) -> Flask:
     """The default app, with a superuser ``root``."""
     app = make()

@@ -120,3 +120,26 @@ def test_the_admin_can_live_at_another_url(make):
     assert client.get("/staff/").status_code == 200
     assert 'href="/staff/catalog/product/"' in text(client.get("/staff/"))
     assert client.get("/admin/").status_code == 404
+
+
+def test_a_flask_admin_view_of_the_bootstrap_theme_still_works_beside_it(site):
+    """The kit's templates never take the names of Flask-Admin's Bootstrap templates (admin/base.html...)."""
+    from flask_admin import Admin
+    from flask_admin.contrib.sqla import ModelView
+    from flask_admin.theme import Bootstrap4Theme
+
+    from flaskkit.plugins.orm import db
+
+    class Products(ModelView):
+        column_list = ["name", "price"]
+
+    other = Admin(site, name="Stock", url="/stock", endpoint="stock", theme=Bootstrap4Theme())
+    other.add_view(Products(Product, db, endpoint="stock_products"))
+    from .conftest import log_in
+
+    admin_client = site.test_client()
+    log_in(admin_client, "root")
+    page = admin_client.get("/stock/stock_products/")
+    assert page.status_code == 200
+    assert "bootstrap" in text(page)
+    assert admin_client.get("/admin/").status_code == 200

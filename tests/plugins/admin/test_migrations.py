@@ -3,8 +3,6 @@ admin plugin never see it."""
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -17,21 +15,6 @@ from flaskkit.plugins.orm import db
 from .conftest import create_user
 from .conftest import log_in
 from .conftest import submit
-
-
-@pytest.fixture
-def pg_url(postgres_url):
-    import psycopg
-
-    schema = f"admin_{secrets.token_hex(4)}"
-    with psycopg.connect(postgres_url, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{postgres_url}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as connection:
-            connection.execute("SET lock_timeout = '10s'")
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
