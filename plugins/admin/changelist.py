@@ -12,6 +12,7 @@ more), and one per filter that lists choices.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime
 import math
 import shlex
@@ -102,6 +103,12 @@ class ChangeList:
         #: What went wrong with the query string (shown above the list; the bad parameter is ignored).
         self.notices: list[str] = []
         self.items: list[DisplayItem] = model_admin.display_items(model_admin.get_list_display(request))
+        sortable_by = model_admin.get_sortable_by(request)
+        if sortable_by is not None:  # Django's sortable_by: only these columns get a sorting link
+            allowed = set(sortable_by)
+            self.items = [
+                item if item.name in allowed else dataclasses.replace(item, order_field=None) for item in self.items
+            ]
         links = model_admin.get_list_display_links(request, [item.name for item in self.items])
         self.list_display_links: list[str] = list(links or [])
         self.search_fields = list(model_admin.get_search_fields(request))

@@ -218,8 +218,11 @@ class InlineFormSet:
         *,
         formdata: t.Any = None,
         readonly: bool = False,
+        save_as_new: bool = False,
     ) -> None:
         self.inline = inline
+        #: "Save as new": the POSTed rows are copies, their "-id" inputs are ignored (Django's ``save_as_new``).
+        self.save_as_new = save_as_new
         self.parent = parent
         self.prefix = formset_prefix(inline)
         self.formdata = formdata
@@ -250,7 +253,7 @@ class InlineFormSet:
             instances = []
             for index in range(self._posted_total(formdata, total)):
                 key = str(formdata.get(f"{self.prefix}-{index}-id", "") or "").strip()
-                if not key:
+                if not key or save_as_new:
                     instances.append(None)
                     continue
                 found = by_pk.pop(key, None)

@@ -300,6 +300,10 @@ class ModelAdmin(ModelAdminViews, ModelView):
     def get_search_fields(self, request: Request) -> list[str]:
         return list(self.search_fields)
 
+    def get_sortable_by(self, request: Request) -> t.Sequence[str] | None:
+        """The columns that sort when their heading is clicked (None: every column that can)."""
+        return self.sortable_by
+
     def get_empty_value_display(self) -> str:
         if self.empty_value_display is not None:
             return self.empty_value_display

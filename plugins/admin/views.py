@@ -271,7 +271,7 @@ class ModelAdminViews:
             self.prepare_related_widgets(form)
         formdata = request.form if request.method == "POST" else None
         formsets = [
-            InlineFormSet(inline, request, obj, formdata=formdata, readonly=not can_edit)
+            InlineFormSet(inline, request, obj, formdata=formdata, readonly=not can_edit, save_as_new=save_as_new)
             for inline in self.get_inline_instances(request, obj)
         ]
         for formset in formsets:

@@ -3,6 +3,8 @@ delete_model, get_readonly_fields, exclude, list_display_links, and an inline wi
 
 from __future__ import annotations
 
+import sys
+
 import sqlalchemy as sa
 
 from flaskkit.plugins import admin
@@ -102,3 +104,80 @@ def test_save_model_and_delete_model(make, monkeypatch):
     page = text(client.get("/admin/catalog/product/"))
     assert "The product “On sale” was deleted successfully." in page
     assert 'class="field-name">On sale</td>' not in page and 'class="field-name">Sold out</td>' in page
+
+
+class ReviewMinInline(admin.TabularInline):
+    model = Review
+    extra = 0
+    min_num = 1
+    show_change_link = True
+
+
+class OptionsAdmin(admin.ModelAdmin):
+    list_display = ["name", "price", "stock"]
+    list_display_links = ["price"]
+    sortable_by = ["stock"]
+    save_as = True
+    inlines = [ReviewMinInline]
+    view_permissions = {**admin.ModelAdmin.view_permissions, "report_view": "change"}
+
+    @admin.expose("/<object_id>/report/")
+    def report_view(self, object_id):
+        obj = self.get_object(None, object_id)
+        return f"report of {obj.name}"
+
+
+def test_links_sorting_save_as_min_num_and_a_custom_view(make, monkeypatch):
+    app = boot(make, monkeypatch, (Product, OptionsAdmin), (Review, admin.ModelAdmin))
+    with app.app_context():
+        kettle = Product(name="Kettle", price=5, stock=1)
+        kettle.reviews.append(Review(author="Ann", rating=4))
+        db.session.add(kettle)
+        db.session.commit()
+    create_user(app, "root", is_staff=True, is_superuser=True)
+    create_user(app, "viv", "correct-horse-battery", "catalog.view_product", is_staff=True)
+    client = app.test_client()
+    log_in(client, "root")
+    page = text(client.get("/admin/catalog/product/"))
+    assert '<th scope="row" class="field-price"><a href="/admin/catalog/product/1/change/' in page
+    assert '<td class="field-name">Kettle</td>' in page
+    assert 'href="?o=3"' in page and 'href="?o=1"' not in page  # only "stock" sorts
+    change = text(client.get("/admin/catalog/product/1/change/"))
+    assert 'name="_saveasnew"' in change and 'class="inlinechangelink"' in change
+    no_review = submit(client, "/admin/catalog/product/1/change/", {"reviews-0-DELETE": "on"})
+    assert "Please submit at least 1 form." in text(no_review)
+    copy = submit(client, "/admin/catalog/product/1/change/", {"name": "Kettle copy"}, button="_saveasnew")
+    assert copy.status_code == 302 and copy.headers["Location"].startswith("/admin/catalog/product/2/change/")
+    with app.app_context():
+        assert [p.name for p in db.session.scalars(sa.select(Product).order_by(Product.id))] == [
+            "Kettle",
+            "Kettle copy",
+        ]
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Review)) == 2  # the inline copied too
+    assert client.get("/admin/catalog/product/1/report/").get_data(as_text=True) == "report of Kettle"
+    viewer = app.test_client()
+    log_in(viewer, "viv")
+    assert viewer.get("/admin/catalog/product/1/report/").status_code == 403  # "change" is needed
+
+
+def test_site_wide_actions(make, monkeypatch):
+    @admin.action(description="Count them", confirm=False)
+    def count(modeladmin, request, queryset):
+        modeladmin.message_user(request, f"{queryset.count()} selected.")
+
+    site = admin.AdminSite("actions")
+    site.add_action(count)
+    site.disable_action("delete_selected")
+    site.register(Product, admin.ModelAdmin, _module=__name__)
+    monkeypatch.setattr(sys.modules[__name__], "ACTIONS_SITE", site, raising=False)
+    app = make(ADMIN_SITE=f"{__name__}:ACTIONS_SITE", ADMIN_MODULES=[__name__])
+    with app.app_context():
+        db.session.add_all([Product(name="A", price=1), Product(name="B", price=1)])
+        db.session.commit()
+    create_user(app, "root", is_staff=True, is_superuser=True)
+    client = app.test_client()
+    log_in(client, "root")
+    page = text(client.get("/admin/catalog/product/"))
+    assert '<option value="count">Count them</option>' in page and "delete_selected" not in page
+    post(client, "/admin/catalog/product/", {"action": "count", "_selected_action": ["1", "2"]})
+    assert "2 selected." in text(client.get("/admin/catalog/product/"))
