@@ -11,11 +11,8 @@ more), and one per filter that lists choices.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import datetime
 import math
-import shlex
 import typing as t
 from dataclasses import dataclass
 from dataclasses import field
@@ -26,16 +23,16 @@ from sqlalchemy.orm import RelationshipProperty
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
+from . import fieldfilters as _fieldfilters  # noqa: F401  (registers the filters FieldListFilter.create picks from)
+from .datehierarchy import date_links
+from .datehierarchy import date_range
 from .display import DisplayItem
 from .display import display_for_value
 from .filters import FieldListFilter
 from .filters import IncorrectLookupParameters
 from .filters import ListFilter
 from .lookups import LOOKUP_SEP
-from .lookups import FieldPath
 from .lookups import PathError
-from .lookups import base_type
-from .lookups import is_aware_datetime
 from .lookups import order_by_path
 from .lookups import resolve_path
 from .lookups import where_path
@@ -45,7 +42,7 @@ if t.TYPE_CHECKING:
 
     from .options import ModelAdmin
 
-__all__ = ["ALL_VAR", "ORDER_VAR", "PAGE_VAR", "SEARCH_VAR", "ChangeList", "search_condition"]
+__all__ = ["ALL_VAR", "ORDER_VAR", "PAGE_VAR", "SEARCH_VAR", "ChangeList", "page_range"]
 
 ALL_VAR = "all"
 ORDER_VAR = "o"
@@ -83,12 +80,6 @@ class Row:
     pk: str
     obj: t.Any
     cells: list[Cell] = field(default_factory=list)
-
-
-@dataclass
-class DateLink:
-    title: str
-    link: str
 
 
 class ChangeList:
@@ -204,7 +195,7 @@ class ChangeList:
             return queryset
         path = resolve_path(self.model, self.date_hierarchy)
         try:
-            start, end = _date_range(self.date_params, path)
+            start, end = date_range(self.date_params, path)
         except ValueError as exc:
             self.notices.append(f"Ignored the date: {exc}")
             self.date_params = {}
@@ -301,7 +292,7 @@ class ChangeList:
         self.result_list = results
         self.rows = [self._row(obj) for obj in results]
         self.headers = self._headers()
-        self.date_links = self._date_links()
+        self.date_links = date_links(self)
 
     def _eager_loads(self, request: Request) -> list[t.Any]:
         """The relationships the columns show, loaded with the page (Django's ``list_select_related``)."""
@@ -402,69 +393,6 @@ class ChangeList:
         """The parameters the search form keeps (filters, ordering), as hidden inputs."""
         return [(k, v) for k, v in sorted(self.params.items()) if k not in (SEARCH_VAR, PAGE_VAR)]
 
-    # -- the date hierarchy ----------------------------------------------------------------------------
-
-    def _date_links(self) -> dict[str, t.Any] | None:
-        if not self.date_hierarchy:
-            return None
-        path = resolve_path(self.model, self.date_hierarchy)
-        column = t.cast(sa.Column[t.Any], path.column)
-        field_name = self.date_hierarchy
-        year, month, day = (self.date_params.get(k) for k in ("year", "month", "day"))
-        remove = [f"{field_name}__"]
-
-        def link(**parts: int) -> str:
-            return self.get_query_string({f"{field_name}__{k}": v for k, v in parts.items()}, remove)
-
-        base = self.filtered_queryset_without_dates()
-        if year is None:
-            choices = [DateLink(str(y), link(year=y)) for y in self._distinct(base, path, column, "year")]
-            return {"back": None, "choices": choices}
-        if month is None:
-            in_year = base.filter(where_path(path, _range_condition(_date_range({"year": year}, path))))
-            months = self._distinct(in_year, path, column, "month")
-            choices = [DateLink(datetime.date(year, m, 1).strftime("%B %Y"), link(year=year, month=m)) for m in months]
-            return {"back": DateLink("All dates", self.get_query_string(remove=remove)), "choices": choices}
-        if day is None:
-            in_month = base.filter(
-                where_path(path, _range_condition(_date_range({"year": year, "month": month}, path)))
-            )
-            days = self._distinct(in_month, path, column, "day")
-            choices = [
-                DateLink(_day_name(datetime.date(year, month, d)), link(year=year, month=month, day=d)) for d in days
-            ]
-            return {"back": DateLink(str(year), link(year=year)), "choices": choices}
-        back = DateLink(datetime.date(year, month, 1).strftime("%B %Y"), link(year=year, month=month))
-        return {
-            "back": back,
-            "choices": [DateLink(_day_name(datetime.date(year, month, day)), link(year=year, month=month, day=day))],
-        }
-
-    def filtered_queryset_without_dates(self) -> t.Any:
-        queryset = self.root_queryset
-        for spec in self.filter_specs:
-            with contextlib.suppress(IncorrectLookupParameters):  # reported when the page's query was made
-                queryset = spec.queryset(self.request, queryset)
-        queryset, _ = self.model_admin.get_search_results(self.request, queryset, self.query)
-        return queryset
-
-    def _distinct(self, queryset: t.Any, path: FieldPath, column: sa.Column[t.Any], part: str) -> list[int]:
-        from flaskkit.plugins.orm import db
-
-        bind = db.session.get_bind(mapper=sa.inspect(self.model))
-        expression: t.Any = getattr(path.owner, path.prop.key)
-        if path.steps:
-            return []  # a date hierarchy across a relationship is refused at boot (admin.E127)
-        if is_aware_datetime(column) and bind.dialect.name == "postgresql":
-            expression = sa.func.timezone("UTC", expression)
-        extracted = sa.extract(part, expression)
-        rows = queryset.order_by(None).with_entities(extracted).filter(expression.is_not(None)).distinct().all()
-        return sorted({int(row[0]) for row in rows if row[0] is not None})
-
-
-def _day_name(day: datetime.date) -> str:
-    return f"{day:%B} {day.day}"
-
 
 def _order_param(ordering: t.Sequence[tuple[int, bool]]) -> str:
     return ".".join(f"{'-' if descending else ''}{index + 1}" for index, descending in ordering)
@@ -472,102 +400,6 @@ def _order_param(ordering: t.Sequence[tuple[int, bool]]) -> str:
 
 def _count(queryset: t.Any) -> int:
     return int(queryset.order_by(None).count())
-
-
-def _date_range(parts: t.Mapping[str, int], path: FieldPath) -> tuple[t.Any, t.Any]:
-    """The half-open range ``[start, end)`` of the year, month or day in ``parts``."""
-    year = parts["year"]
-    month = parts.get("month")
-    day = parts.get("day")
-    if month is None:
-        start = datetime.date(year, 1, 1)
-        end = datetime.date(year + 1, 1, 1)
-    elif day is None:
-        start = datetime.date(year, month, 1)
-        end = datetime.date(year + (month == 12), month % 12 + 1, 1)
-    else:
-        start = datetime.date(year, month, day)
-        end = start + datetime.timedelta(days=1)
-    column = t.cast(sa.Column[t.Any], path.column)
-    if isinstance(base_type(column.type), sa.DateTime):
-        tz = datetime.UTC if is_aware_datetime(column) else None
-        return (
-            datetime.datetime.combine(start, datetime.time(), tzinfo=tz),
-            datetime.datetime.combine(end, datetime.time(), tzinfo=tz),
-        )
-    return start, end
-
-
-def _range_condition(bounds: tuple[t.Any, t.Any]) -> t.Callable[[t.Any], sa.ColumnElement[bool]]:
-    start, end = bounds
-    return lambda column: sa.and_(column >= start, column < end)
-
-
-# -- search ------------------------------------------------------------------------------------------------
-
-
-def split_terms(text: str) -> list[str]:
-    """Search words, with "quoted phrases" kept whole (Django's ``smart_split``)."""
-    try:
-        return [term for term in shlex.split(text) if term]
-    except ValueError:  # an unbalanced quote: plain words
-        return [term for term in text.split() if term]
-
-
-def _escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _typed_equals(column: t.Any, base: sa.types.TypeEngine[t.Any], term: str) -> sa.ColumnElement[bool]:
-    from .filters import IncorrectLookupParameters
-    from .filters import _coerce
-
-    if isinstance(base, sa.Uuid):
-        import uuid
-
-        try:
-            return t.cast("sa.ColumnElement[bool]", column == uuid.UUID(term))
-        except ValueError:
-            return sa.false()
-    try:
-        return t.cast("sa.ColumnElement[bool]", column == _coerce(column, term))
-    except IncorrectLookupParameters:
-        return sa.false()
-
-
-def search_condition(model: type, search_field: str, term: str, dialect: str) -> sa.ColumnElement[bool]:
-    """The condition one ``search_fields`` entry puts on one word: ``^`` starts with, ``=`` is
-    (case-insensitively), ``@`` full-text (PostgreSQL; contains elsewhere), otherwise contains."""
-    lookup = "icontains"
-    name = search_field
-    if name[:1] in ("^", "=", "@"):
-        lookup = {"^": "istartswith", "=": "iexact", "@": "search"}[name[0]]
-        name = name[1:]
-    path = resolve_path(model, name)
-    if path.is_relationship:
-        raise PathError(f"{search_field!r} names a relationship: search one of its fields ('{name}__name').")
-    escaped = _escape_like(term)
-
-    def condition(column: t.Any) -> sa.ColumnElement[bool]:
-        base = base_type(column.type)
-        if lookup == "iexact" and not isinstance(base, sa.String):
-            return _typed_equals(column, base, term)  # "=" on a number, a date, a UUID: the typed value
-        text = column if isinstance(base, sa.String) else sa.cast(column, sa.String)
-        if lookup == "iexact":
-            return sa.func.lower(text) == term.lower()
-        if isinstance(base, sa.Uuid):
-            # A UUID is stored as 32 hex digits on some databases, with dashes on others.
-            text = sa.func.replace(sa.func.lower(text), "-", "")
-            compact = _escape_like(term.lower().replace("-", ""))
-            pattern = f"{compact}%" if lookup == "istartswith" else f"%{compact}%"
-            return text.like(pattern, escape="\\")
-        if lookup == "istartswith":
-            return text.ilike(f"{escaped}%", escape="\\")
-        if lookup == "search" and dialect == "postgresql":
-            return sa.func.to_tsvector(text).bool_op("@@")(sa.func.plainto_tsquery(term))
-        return text.ilike(f"%{escaped}%", escape="\\")
-
-    return where_path(path, condition)
 
 
 def page_range(current: int, total: int, on_each_side: int = 3, on_ends: int = 2) -> list[int | None]:
