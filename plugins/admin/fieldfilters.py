@@ -15,9 +15,9 @@ from .display import display_for_value
 from .filters import Choice
 from .filters import FieldListFilter
 from .filters import IncorrectLookupParameters
-from .filters import _coerce
 from .filters import _isnull
 from .filters import _null_condition
+from .filters import coerce_value
 from .lookups import FieldPath
 from .lookups import base_type
 from .lookups import is_aware_datetime
@@ -53,7 +53,7 @@ class RelatedFieldListFilter(FieldListFilter):
         super().__init__(field, *args, **kwargs)
         self.lookup_val = self.used_parameters.get(self.lookup_kwarg)
         self.lookup_val_isnull = _isnull(self, self.lookup_kwarg_isnull)
-        self.pk_value = _coerce(mapper.primary_key[0], self.lookup_val) if self.lookup_val is not None else None
+        self.pk_value = coerce_value(mapper.primary_key[0], self.lookup_val) if self.lookup_val is not None else None
         self.lookup_choices = self.field_choices(self.model_admin)
 
     def expected_parameters(self) -> list[str]:
@@ -301,7 +301,7 @@ class AllValuesFieldListFilter(FieldListFilter):
         super().__init__(field, *args, **kwargs)
         column = t.cast(sa.Column[t.Any], field.expression)
         self.lookup_val = self.used_parameters.get(self.lookup_kwarg)
-        self.value = _coerce(column, self.lookup_val) if self.lookup_val is not None else None
+        self.value = coerce_value(column, self.lookup_val) if self.lookup_val is not None else None
         self.lookup_val_isnull = _isnull(self, self.lookup_kwarg_isnull)
         self.lookup_choices = self._values(column)
 

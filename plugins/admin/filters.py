@@ -234,7 +234,7 @@ def _null_condition(flt: FieldListFilter, isnull: bool) -> sa.ColumnElement[bool
     return flt.condition(lambda column: column.is_(None) if isnull else column.is_not(None))
 
 
-def _coerce(column: sa.ColumnElement[t.Any], value: str) -> t.Any:
+def coerce_value(column: sa.ColumnElement[t.Any], value: str) -> t.Any:
     """The query-string text as the column's Python type; :class:`IncorrectLookupParameters` when it is not one."""
     base = base_type(column.type)
     if isinstance(base, sa.Enum) and base.enum_class is not None:

@@ -30,7 +30,7 @@ def _escape_like(term: str) -> str:
 
 def _typed_equals(column: t.Any, base: sa.types.TypeEngine[t.Any], term: str) -> sa.ColumnElement[bool]:
     from .filters import IncorrectLookupParameters
-    from .filters import _coerce
+    from .filters import coerce_value
 
     if isinstance(base, sa.Uuid):
         import uuid
@@ -40,7 +40,7 @@ def _typed_equals(column: t.Any, base: sa.types.TypeEngine[t.Any], term: str) ->
         except ValueError:
             return sa.false()
     try:
-        return t.cast("sa.ColumnElement[bool]", column == _coerce(column, term))
+        return t.cast("sa.ColumnElement[bool]", column == coerce_value(column, term))
     except IncorrectLookupParameters:
         return sa.false()
 

@@ -209,8 +209,15 @@ class ModelAdminViews:
                 return permission_denied("The deletion would remove objects you may not delete, or protected ones.")
             for obj in objects:
                 self.log_deletion(request, obj, str(obj))
-            self.delete_queryset(request, queryset)
-            self.commit()
+            try:
+                self.delete_queryset(request, queryset)
+                self.commit()
+            except sa.exc.IntegrityError as exc:
+                from flaskkit.plugins.orm import db
+
+                db.session.rollback()
+                flash(f"Nothing was deleted: the database refused it ({_first_line(exc)}).", "error")
+                return redirect(back)
             count = len(objects)
             name = self.opts.verbose_name if count == 1 else self.opts.verbose_name_plural
             flash(f"Successfully deleted {count} {name}.", "success")
@@ -281,7 +288,9 @@ class ModelAdminViews:
             form_valid = form.validate()
             formsets_valid = [formset.is_valid() for formset in formsets]
             if form_valid and all(formsets_valid):
-                return self._save(form, formsets, obj, add)
+                saved = self._save(form, formsets, obj, add)
+                if saved is not None:
+                    return saved
             flash("Please correct the errors below.", "error")
         readonly_items = {
             name: item
@@ -345,34 +354,52 @@ class ModelAdminViews:
             field.lookup_url = target.get_changelist_url()
 
     def _initial(self: ModelAdmin, form_class: t.Any) -> dict[str, t.Any]:  # type: ignore[misc]
-        """Django's add page takes initial values from the query string (``?title=Draft``): columns only."""
+        """Django's add page takes initial values from the query string (``?title=Draft``): columns only,
+        each read as its column's type; a value that is not one is left out."""
+        from .filters import IncorrectLookupParameters
+        from .filters import coerce_value
+
         specs = getattr(form_class, "_model_fields", {})
-        return {
-            name: request.args[name]
-            for name in request.args
-            if name in specs and specs[name].kind == "column" and specs[name].upload_to is None
-        }
+        initial: dict[str, t.Any] = {}
+        for name in request.args:
+            spec = specs.get(name)
+            if spec is None or spec.kind != "column" or spec.upload_to is not None:
+                continue
+            try:
+                initial[name] = coerce_value(spec.columns[0], request.args[name])
+            except IncorrectLookupParameters:
+                continue
+        return initial
 
     def _save(
         self: ModelAdmin, form: t.Any, formsets: list[InlineFormSet], obj: t.Any, add: bool
-    ) -> ResponseReturnValue:  # type: ignore[misc]
+    ) -> ResponseReturnValue | None:  # type: ignore[misc]
+        """Save the form and its formsets, log it, commit; None (and an error on the form) when the
+        database refuses the change: a constraint the forms could not check, a 4xx page, never a 500."""
+        from flaskkit.plugins.orm import db
+
         before = _snapshot(obj, form) if obj is not None else {}
-        new_object = self.save_form(request, form, change=not add)
-        changed = (
-            []
-            if add
-            else [form[name].label.text for name, value in before.items() if value != _value(new_object, name)]
-        )
-        self.save_model(request, new_object, form, not add)
-        for formset in formsets:
-            formset.parent = new_object
-        self.save_related(request, form, formsets, not add)
-        message = self.construct_change_message(request, form, formsets, add, changed)
-        if add:
-            self.log_addition(request, new_object, message)
-        else:
-            self.log_change(request, new_object, message)
-        self.commit()
+        try:
+            new_object = self.save_form(request, form, change=not add)
+            changed = (
+                []
+                if add
+                else [form[name].label.text for name, value in before.items() if value != _value(new_object, name)]
+            )
+            self.save_model(request, new_object, form, not add)
+            for formset in formsets:
+                formset.parent = new_object
+            self.save_related(request, form, formsets, not add)
+            message = self.construct_change_message(request, form, formsets, add, changed)
+            if add:
+                self.log_addition(request, new_object, message)
+            else:
+                self.log_change(request, new_object, message)
+            self.commit()
+        except sa.exc.IntegrityError as exc:
+            db.session.rollback()
+            form.form_errors.append(f"The database refused the change, and nothing was saved: {_first_line(exc)}")
+            return None
         return self.response_add(request, new_object) if add else self.response_change(request, new_object)
 
     def response_add(self: ModelAdmin, request: Request, obj: t.Any) -> ResponseReturnValue:  # type: ignore[misc]
@@ -502,6 +529,10 @@ class ModelAdminViews:
         more = len(rows) > AUTOCOMPLETE_PER_PAGE
         results = [{"id": self.pk_string(obj), "text": str(obj)} for obj in rows[:AUTOCOMPLETE_PER_PAGE]]
         return jsonify(results=results, pagination={"more": more})
+
+
+def _first_line(exc: sa.exc.DBAPIError) -> str:
+    return str(exc.orig or exc).strip().splitlines()[0]
 
 
 def _preserved(request: Request) -> dict[str, str]:

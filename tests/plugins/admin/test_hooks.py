@@ -181,3 +181,28 @@ def test_site_wide_actions(make, monkeypatch):
     assert '<option value="count">Count them</option>' in page and "delete_selected" not in page
     post(client, "/admin/catalog/product/", {"action": "count", "_selected_action": ["1", "2"]})
     assert "2 selected." in text(client.get("/admin/catalog/product/"))
+
+
+class RefusedAdmin(admin.ModelAdmin):
+    fields = ["name", "price"]
+
+    def save_model(self, request, obj, form, change):
+        obj.name = None  # NOT NULL: the database refuses what the form accepted
+        super().save_model(request, obj, form, change)
+
+
+def test_a_change_the_database_refuses_is_a_form_error_not_a_500(make, monkeypatch):
+    app = boot(make, monkeypatch, (Product, RefusedAdmin))
+    create_user(app, "root", is_staff=True, is_superuser=True)
+    client = app.test_client()
+    log_in(client, "root")
+    response = submit(client, "/admin/catalog/product/add/", {"name": "Teapot", "price": "3"})
+    assert response.status_code == 200
+    page = text(response)
+    assert "The database refused the change, and nothing was saved: NOT NULL constraint failed" in page
+    assert 'value="Teapot"' in page  # the form keeps what was typed
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Product)) == 0
+        from flaskkit.plugins.admin import LogEntry
+
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LogEntry)) == 0
