@@ -19,7 +19,34 @@ from . import models as history
 if t.TYPE_CHECKING:
     from flask import Request
 
-__all__ = ["SavingMixin"]
+__all__ = ["SavingMixin", "admin_message", "page_messages"]
+
+#: Django's message levels by name (the messages plugin's numbers).
+LEVELS = {"debug": 10, "info": 20, "success": 25, "warning": 30, "error": 40}
+
+
+def admin_message(message: str, level: str = "info") -> None:
+    """A message for the next page: the messages plugin's when the app enables it, else ``flask.flash``."""
+    from flask import current_app
+
+    if "flaskkit.messages" in current_app.extensions:
+        from flaskkit.plugins.messages import add_message
+
+        add_message(None, LEVELS.get(level, 20), message)
+    else:
+        flash(message, level)
+
+
+def page_messages() -> list[tuple[str, t.Any]]:
+    """The messages to show on this page, as ``(css classes, text)``, each shown once."""
+    from flask import current_app
+    from flask import get_flashed_messages
+
+    if "flaskkit.messages" in current_app.extensions:
+        from flaskkit.plugins.messages import get_messages
+
+        return [(message.tags, message) for message in get_messages()]  # flask.flash() ones included
+    return [(category, message) for category, message in get_flashed_messages(with_categories=True)]
 
 
 class SavingMixin:
@@ -70,7 +97,9 @@ class SavingMixin:
     # -- messages and history ------------------------------------------------------------------------------
 
     def message_user(self, request: Request, message: str, level: str = "info") -> None:
-        flash(message, level)
+        """Tell the user something on the next page (Django's ``message_user``; ``level`` is a name:
+        "debug", "info", "success", "warning" or "error")."""
+        admin_message(message, level)
 
     def _log(self, obj: t.Any, flag: int, message: t.Any, object_repr: str | None = None) -> history.LogEntry:
         from flaskkit.plugins.auth import current_user

@@ -11,6 +11,7 @@ from flask import url_for
 
 from .display import app_verbose_name
 from .display import capfirst
+from .saving import page_messages
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -107,6 +108,7 @@ class AdminState:
             "logout_url": url_for("auth.logout") if "auth.logout" in views else None,
             "password_change_url": url_for("auth.password_change") if "auth.password_change" in views else None,
             "admin_static": lambda filename: url_for("admin.static", filename=filename),
+            "admin_messages": page_messages,
         }
 
     def get_app_list(self, app_label: str | None = None) -> list[dict[str, t.Any]]:

@@ -21,7 +21,6 @@ import typing as t
 
 import sqlalchemy as sa
 from flask import abort
-from flask import flash
 from flask import jsonify
 from flask import redirect
 from flask import request
@@ -36,6 +35,7 @@ from .changelist import ChangeList
 from .forms import AdminForm
 from .inlines import InlineFormSet
 from .models import LogEntry
+from .saving import admin_message
 
 if t.TYPE_CHECKING:
     from flask import Request
@@ -102,7 +102,7 @@ class ModelAdminViews:
         return t.cast(str, self.render(template, **base))
 
     def _missing(self: ModelAdmin, object_id: str) -> ResponseReturnValue:  # type: ignore[misc]
-        flash(
+        admin_message(
             f"{self.opts.verbose_name[:1].upper()}{self.opts.verbose_name[1:]} with ID “{object_id}” doesn’t exist. "  # noqa: RUF001  (Django's text)
             "Perhaps it was deleted?",
             "warning",
@@ -141,14 +141,16 @@ class ModelAdminViews:
         actions = self.get_actions(request)
         name = request.form.get("action", "")
         if not name:
-            flash("No action selected.", "warning")
+            admin_message("No action selected.", "warning")
             return redirect(back)
         if name not in actions:
             return permission_denied(f"There is no action {name!r} that you may run here.")
         selected = request.form.getlist(ACTION_CHECKBOX_NAME)
         select_across = request.form.get("select_across") == "1"
         if not selected and not select_across:
-            flash("Items must be selected in order to perform actions on them. No items have been changed.", "warning")
+            admin_message(
+                "Items must be selected in order to perform actions on them. No items have been changed.", "warning"
+            )
             return redirect(back)
         changelist = ChangeList(request, self)
         queryset = changelist.filtered_queryset
@@ -158,7 +160,7 @@ class ModelAdminViews:
         if getattr(func, "confirm", True) and request.form.get("post") != "yes":
             objects = queryset.limit(CONFIRM_SHOWN).all()
             if not objects:
-                flash("None of the selected objects exist any more. No items have been changed.", "warning")
+                admin_message("None of the selected objects exist any more. No items have been changed.", "warning")
                 return redirect(back)
             return self.render_admin(
                 "admin/action_confirmation.html",
@@ -201,7 +203,7 @@ class ModelAdminViews:
         objects = queryset.all()
         back = self.get_changelist_url() + (f"?{request.query_string.decode()}" if request.query_string else "")
         if not objects:
-            flash("None of the selected objects exist any more. No items have been changed.", "warning")
+            admin_message("None of the selected objects exist any more. No items have been changed.", "warning")
             return redirect(back)
         plan = collect_deletion(self, request, objects)
         if request.form.get("post") == "yes":
@@ -216,11 +218,11 @@ class ModelAdminViews:
                 from flaskkit.plugins.orm import db
 
                 db.session.rollback()
-                flash(f"Nothing was deleted: the database refused it ({_first_line(exc)}).", "error")
+                admin_message(f"Nothing was deleted: the database refused it ({_first_line(exc)}).", "error")
                 return redirect(back)
             count = len(objects)
             name = self.opts.verbose_name if count == 1 else self.opts.verbose_name_plural
-            flash(f"Successfully deleted {count} {name}.", "success")
+            admin_message(f"Successfully deleted {count} {name}.", "success")
             return redirect(back)
         return self.render_admin(
             "admin/delete_selected_confirmation.html",
@@ -291,7 +293,7 @@ class ModelAdminViews:
                 saved = self._save(form, formsets, obj, add)
                 if saved is not None:
                     return saved
-            flash("Please correct the errors below.", "error")
+            admin_message("Please correct the errors below.", "error")
         readonly_items = {
             name: item
             for name, item in zip(
@@ -405,23 +407,23 @@ class ModelAdminViews:
     def response_add(self: ModelAdmin, request: Request, obj: t.Any) -> ResponseReturnValue:  # type: ignore[misc]
         name = f"The {self.opts.verbose_name} “{obj}” was added successfully."
         if "_continue" in request.form or ("_saveasnew" in request.form and self.save_as_continue):
-            flash(f"{name} You may edit it again below.", "success")
+            admin_message(f"{name} You may edit it again below.", "success")
             return redirect(self.get_change_url(obj, preserved=request.args.get("_changelist_filters")))
         if "_addanother" in request.form:
-            flash(f"{name} You may add another {self.opts.verbose_name} below.", "success")
+            admin_message(f"{name} You may add another {self.opts.verbose_name} below.", "success")
             return redirect(self.admin_url("add_view", **_preserved(request)))
-        flash(name, "success")
+        admin_message(name, "success")
         return self._changelist_redirect()
 
     def response_change(self: ModelAdmin, request: Request, obj: t.Any) -> ResponseReturnValue:  # type: ignore[misc]
         name = f"The {self.opts.verbose_name} “{obj}” was changed successfully."
         if "_continue" in request.form:
-            flash(f"{name} You may edit it again below.", "success")
+            admin_message(f"{name} You may edit it again below.", "success")
             return redirect(request.full_path if request.query_string else request.path)
         if "_addanother" in request.form:
-            flash(f"{name} You may add another {self.opts.verbose_name} below.", "success")
+            admin_message(f"{name} You may add another {self.opts.verbose_name} below.", "success")
             return redirect(self.admin_url("add_view", **_preserved(request)))
-        flash(name, "success")
+        admin_message(name, "success")
         return self._changelist_redirect()
 
     # -- delete and history ---------------------------------------------------------------------------------
@@ -446,12 +448,12 @@ class ModelAdminViews:
                 from flaskkit.plugins.orm import db
 
                 db.session.rollback()
-                flash(
+                admin_message(
                     f"The {self.opts.verbose_name} “{object_repr}” could not be deleted: other rows refer to it.",
                     "error",
                 )
                 return redirect(self.get_change_url(obj))
-            flash(f"The {self.opts.verbose_name} “{object_repr}” was deleted successfully.", "success")
+            admin_message(f"The {self.opts.verbose_name} “{object_repr}” was deleted successfully.", "success")
             return self._changelist_redirect()
         return self.render_admin(
             "admin/delete_confirmation.html",

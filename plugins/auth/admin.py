@@ -12,12 +12,12 @@ from __future__ import annotations
 import typing as t
 
 import sqlalchemy as sa
-from flask import flash
 from flask import redirect
 from flask import request
 
 from flaskkit.plugins import admin
 from flaskkit.plugins.admin.access import permission_denied
+from flaskkit.plugins.admin.saving import admin_message
 from flaskkit.plugins.forms.converters import editable_names
 
 from .forms import SetPasswordForm
@@ -144,7 +144,7 @@ class UserAdmin(admin.ModelAdmin):
     def response_add(self, request: Request, obj: t.Any) -> ResponseReturnValue:
         # As Django: after the username and password, the other fields are on the change page.
         if "_addanother" not in request.form and self.has_change_permission(request, obj):
-            flash(f"The user “{obj}” was added successfully. You may edit it again below.", "success")
+            admin_message(f"The user “{obj}” was added successfully. You may edit it again below.", "success")
             return redirect(self.get_change_url(obj))
         return super().response_add(request, obj)
 
@@ -176,7 +176,7 @@ class UserAdmin(admin.ModelAdmin):
 
             if current_user.get_id() == user.get_id():
                 update_session_auth_hash(user)
-            flash("Password changed successfully.", "success")
+            admin_message("Password changed successfully.", "success")
             return redirect(self.get_change_url(user))
         return self.render_admin(
             "admin/auth/change_password.html",

@@ -206,3 +206,18 @@ def test_a_change_the_database_refuses_is_a_form_error_not_a_500(make, monkeypat
         from flaskkit.plugins.admin import LogEntry
 
         assert db.session.scalar(sa.select(sa.func.count()).select_from(LogEntry)) == 0
+
+
+def test_messages_go_through_the_messages_plugin_when_it_is_enabled(make):
+    from .conftest import PLUGINS
+
+    app = make(PLUGINS=[*PLUGINS, "messages"])
+    create_user(app, "root", is_staff=True, is_superuser=True)
+    client = app.test_client()
+    log_in(client, "root")
+    assert submit(client, "/admin/catalog/category/add/", {"name": "Lights"}).status_code == 302
+    page = text(client.get("/admin/catalog/category/"))
+    assert '<li class="success">The category “Lights” was added successfully.</li>' in page
+    assert "was added successfully" not in text(client.get("/admin/catalog/category/"))  # shown once
+    post(client, "/admin/catalog/product/", {"action": "publish"})
+    assert '<li class="warning">Items must be selected' in text(client.get("/admin/catalog/product/"))
