@@ -85,9 +85,12 @@ class Product(IdMixin, Model):
     details: Mapped[dict | None] = mapped_column("data", sa.JSON(), default=None)
     code: Mapped[uuid.UUID] = mapped_column(sa.Uuid(), default=uuid.uuid4)
     category_id: Mapped[int | None] = mapped_column(sa.ForeignKey("catalog_category.id"), default=None, index=True)
-    category: Mapped[Category | None] = relationship()
-    tags: Mapped[list[Tag]] = relationship(secondary=product_tags)
-    reviews: Mapped[list[Review]] = relationship(back_populates="product", cascade="all, delete-orphan")
+    # The targets are explicit: the test suite's model registry has other classes named Tag.
+    category: Mapped[Category | None] = relationship(Category)
+    tags: Mapped[list[Tag]] = relationship(Tag, secondary=product_tags)
+    reviews: Mapped[list[Review]] = relationship(
+        f"{__name__}.Review", back_populates="product", cascade="all, delete-orphan"
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -103,7 +106,7 @@ class Review(IdMixin, Model):
         app_label = "catalog"
 
     product_id: Mapped[int] = mapped_column(sa.ForeignKey("catalog_product.id", ondelete="CASCADE"), index=True)
-    product: Mapped[Product] = relationship(back_populates="reviews")
+    product: Mapped[Product] = relationship(Product, back_populates="reviews")
     author: Mapped[str] = mapped_column(sa.String(100))
     rating: Mapped[int] = mapped_column(sa.Integer(), default=5)
     text: Mapped[str] = mapped_column(sa.Text(), default="")

@@ -24,7 +24,9 @@ class Question(IdMixin, Model):
 
     question_text: Mapped[str] = mapped_column(sa.String(200))
     pub_date: Mapped[datetime.datetime] = mapped_column(AwareDateTime(), info={"label": "date published"})
-    choices: Mapped[list[Choice]] = relationship(back_populates="question", cascade="all, delete-orphan")
+    choices: Mapped[list[Choice]] = relationship(
+        f"{__name__}.Choice", back_populates="question", cascade="all, delete-orphan"
+    )
 
     def __str__(self) -> str:
         return self.question_text
@@ -39,7 +41,7 @@ class Choice(IdMixin, Model):
     __tablename__ = "polls_choice"
 
     question_id: Mapped[int] = mapped_column(sa.ForeignKey("polls_question.id", ondelete="CASCADE"), index=True)
-    question: Mapped[Question] = relationship(back_populates="choices")
+    question: Mapped[Question] = relationship(Question, back_populates="choices")
     choice_text: Mapped[str] = mapped_column(sa.String(200))
     votes: Mapped[int] = mapped_column(default=0)
 
