@@ -5,7 +5,7 @@ files there, and an in-process cache. Two environment variables move it to produ
 services, with the same code:
 
 * ``DATABASE_URL=postgresql://user:password@host:5432/name``: PostgreSQL (psycopg 3);
-* ``REDIS_URL=redis://host:6379/0``: sessions and the caches in Redis.
+* ``REDIS_URL=redis://host:6379/0``: sessions, the caches and the task queue (RQ) in Redis.
 
 The app factory (``example_site.create_app``) reads this file each time it makes an
 app, so the environment is read then, not once per process.
@@ -29,6 +29,7 @@ PLUGINS = [
     "admin",
     "mail",
     "messages",
+    "tasks",
     "example_site.plugin:NotesPlugin",
 ]
 
@@ -89,6 +90,15 @@ if not os.environ.get("EMAIL_URL"):
         EMAIL_BACKEND = "console"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "flaskkit notes <noreply@notes.example>"
 SITE_NAME = "flaskkit notes"
+
+# -- background tasks ---------------------------------------------------------------------
+
+# Without Redis, tasks run at once in the web process; with it, they go to RQ and a worker
+# runs them: `flask --app example_site kit worker` (docs/example-site.md).
+if REDIS_URL:
+    TASKS = {"default": {"BACKEND": "rq", "OPTIONS": {"PREFIX": f"{REDIS_KEY_PREFIX}:tasks:"}}}
+else:
+    TASKS = {"default": {"BACKEND": "immediate"}}
 
 # -- middleware -----------------------------------------------------------------------
 
