@@ -49,9 +49,11 @@ SITEMAPS: dict[str, t.Any] = {
 def robots_txt() -> Response:
     """``/robots.txt``: the sitemap's address (absolute, as the robots.txt rules want), and the pages to skip."""
     site = get_current_site()
+    admin = str(current_app.config.get("ADMIN_URL") or "/admin").rstrip("/") + "/"
     lines = [
         "User-agent: *",
         "Disallow: /accounts/",
+        f"Disallow: {admin}",
         f"Sitemap: {site.absolute_url(url_for('sitemap_index'))}",
     ]
     return current_app.response_class("\n".join(lines) + "\n", mimetype="text/plain")

@@ -138,7 +138,12 @@ def test_robots_txt_points_at_the_sitemap(client):
     response = client.get("/robots.txt")
     assert response.status_code == 200
     assert response.mimetype == "text/plain"
-    assert "Sitemap: http://localhost/sitemap.xml" in response.text.splitlines()
+    assert response.text.splitlines() == [
+        "User-agent: *",
+        "Disallow: /accounts/",
+        "Disallow: /admin/",
+        "Sitemap: http://localhost/sitemap.xml",
+    ]
 
 
 def test_a_host_outside_allowed_hosts_never_reaches_the_feed(client):
