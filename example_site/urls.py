@@ -37,7 +37,7 @@ notes.add_url_rule("/notes/<int:pk>/delete/", view_func=NoteDelete.as_view("dele
 def register_urls(app: Flask) -> None:
     """Add the site's pages, error pages and template filter to ``app``."""
     app.register_blueprint(notes)
-    for code in (403, 404, 405):
+    for code in (403, 404, 405, 503):
         app.register_error_handler(code, error_page)
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
