@@ -181,6 +181,16 @@ def _note_flush(session: sa_orm.Session, flush_context: t.Any) -> None:
     session.info[_WROTE] = True
 
 
+@sa_event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: sa_orm.ORMExecuteState) -> None:
+    # Statements run through db.session.execute() write without a flush (an insert(), text("UPDATE ...")).
+    statement = state.statement
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+    elif isinstance(statement, sa.TextClause) and not statement.text.lstrip().lower().startswith(("select", "with")):
+        state.session.info[_WROTE] = True
+
+
 @sa_event.listens_for(Session, "after_commit")
 def _note_saved(session: sa_orm.Session) -> None:
     if not session.in_nested_transaction() and session.info.pop(_WROTE, False):
