@@ -291,6 +291,10 @@ class AuthPlugin(Plugin):
     def check_permissions(self, app: Flask) -> t.Iterable[CheckMessage]:
         return _checks.check_permissions(self)
 
+    @check(DATABASE)
+    def check_throttle_reachable(self, app: Flask) -> t.Iterable[CheckMessage]:
+        return _checks.check_throttle_reachable(app, self)
+
 
 def throttled_response(error: LoginThrottled) -> ResponseReturnValue:
     """The 429 of a throttled login: JSON for JSON clients, else ``auth/throttled.html``; with ``Retry-After``."""

@@ -61,8 +61,8 @@ from .migrations import configure_alembic
 from .migrations import include_object
 from .migrations import plugin_migrations
 from .shortcuts import get_list_or_404
-from .startup import check_at_first_request
 from .shortcuts import get_object_or_404
+from .startup import check_at_first_request
 from .transactions import atomic_request_layer
 from .transactions import is_atomic_request
 from .transactions import non_atomic

@@ -82,9 +82,10 @@ def _unreachable_in_one_line(callback: t.Callable[..., t.Any]) -> t.Callable[...
         except sa.exc.SQLAlchemyError as exc:
             if not is_unavailable(exc):
                 raise
+            from flaskkit.services import describe_error
+
             from . import EXTENSION_KEY
             from .conf import safe_url
-            from flaskkit.services import describe_error
 
             plugin = current_app.extensions[EXTENSION_KEY]
             address = plugin.address

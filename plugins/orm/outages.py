@@ -181,13 +181,19 @@ def _note_flush(session: sa_orm.Session, flush_context: t.Any) -> None:
     session.info[_WROTE] = True
 
 
+_READS = ("select", "with", "show", "explain")
+
+
 @sa_event.listens_for(Session, "do_orm_execute")
 def _note_statement(state: sa_orm.ORMExecuteState) -> None:
     # Statements run through db.session.execute() write without a flush (an insert(), text("UPDATE ...")).
     statement = state.statement
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[_WROTE] = True
-    elif isinstance(statement, sa.TextClause) and not statement.text.lstrip().lower().startswith(("select", "with")):
+    if (
+        state.is_insert
+        or state.is_update
+        or state.is_delete
+        or (isinstance(statement, sa.TextClause) and not statement.text.lstrip().lower().startswith(("select", "with")))
+    ):
         state.session.info[_WROTE] = True
 
 

@@ -13,7 +13,6 @@ from flaskkit.plugins.cache import cache
 from flaskkit.plugins.cache import cache_page
 from flaskkit.services import ServiceUnavailable
 from tests.conftest import settings
-from tests.servers import own_redis  # noqa: F401  (fixture)
 
 if t.TYPE_CHECKING:
     from flask import Flask

@@ -18,7 +18,9 @@ from tests.servers import tcp_proxy
 if t.TYPE_CHECKING:
     from flask import Flask
 
-ITEMS = sa.Table("outage_item", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.Text))
+ITEMS = sa.Table(
+    "outage_item", sa.MetaData(), sa.Column("id", sa.Integer, primary_key=True), sa.Column("name", sa.Text)
+)
 
 
 def make_app(url: str, **extra: t.Any) -> Flask:
@@ -132,8 +134,8 @@ def test_flask_db_upgrade_with_the_database_down_is_one_line(tmp_path):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1, result.output
     assert lines[0].startswith(
-        f"Error: Cannot connect to the database postgresql+psycopg://app:***@127.0.0.1:{port}/shop (from the DATABASE_URL "
-        "setting): OperationalError: connection failed: "
+        f"Error: Cannot connect to the database postgresql+psycopg://app:***@127.0.0.1:{port}/shop "
+        "(from the DATABASE_URL setting): OperationalError: connection failed: "
     )
     assert lines[0].endswith("Start the database server, or fix DATABASE_URL.")
     assert "secret" not in result.output

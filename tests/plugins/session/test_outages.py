@@ -20,7 +20,6 @@ from flask import session
 from flaskkit import create_app
 from flaskkit.plugins.orm import db
 from tests.conftest import settings
-from tests.servers import own_redis  # noqa: F401  (fixture)
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -194,3 +193,19 @@ def test_a_failing_503_handler_falls_back_to_the_plain_page(tmp_path, own_redis,
         "The app's 503 page could not be rendered (RuntimeError: the layout needs the service too); "
         "a plain page was sent."
     ) in caplog.messages
+
+
+def test_flask_kit_check_says_the_session_redis_cannot_be_reached(tmp_path, own_redis):
+    from flaskkit import get_kit
+
+    app = make_app(tmp_path, own_redis.url)
+    kit = get_kit(app)
+    assert [m for m in kit.run_checks(app, tags=["session"]).messages if m.id == "session.E004"] == []
+    own_redis.stop()
+    (message,) = [m for m in kit.run_checks(app, tags=["session"]).messages if m.id == "session.E004"]
+    assert message.msg == (
+        f"Sessions are kept in Redis at {own_redis.url} (SESSION_REDIS_URL), which cannot be reached "
+        f"(ConnectionError: Error 111 connecting to 127.0.0.1:{own_redis.port}. Connection refused.). "
+        "Until it can, every request that uses the session is answered 503."
+    )
+    assert message.hint == "Start Redis, or fix SESSION_REDIS_URL."
