@@ -26,6 +26,8 @@ PLUGINS = [
     "signals",
     "auth",
     "views",
+    "ops",
+    "static",
     "example_site.plugin:NotesPlugin",
 ]
 
@@ -81,6 +83,15 @@ MIDDLEWARE = [
 # environment, comma-separated) to serve the site under another name.
 ALLOWED_HOSTS = [host.strip() for host in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
 ALLOWED_HOSTS = [host for host in ALLOWED_HOSTS if host]
+
+# -- production ----------------------------------------------------------------------------
+
+# /healthz and /readyz (the ops plugin) and one access-log line per request, as JSON lines when
+# ACCESS_LOG_FORMAT=json. `flask kit collectstatic` fills STATIC_ROOT; WhiteNoise then serves the
+# hashed, compressed files before the app (docs/deployment.md; example_site/gunicorn.conf.py).
+ACCESS_LOG = os.environ.get("ACCESS_LOG", "").lower() in ("1", "true", "yes")
+ACCESS_LOG_FORMAT = os.environ.get("ACCESS_LOG_FORMAT") or "text"
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 
 # -- authentication --------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ from .loading import instantiate
 from .loading import load_middleware
 from .security import SecurityMiddleware
 from .wsgi import proxy_fix_options
+from .wsgi import proxy_ssl_header
 from .wsgi import wsgi_layers
 
 if t.TYPE_CHECKING:
@@ -102,6 +103,8 @@ class MiddlewarePlugin(Plugin):
         "MIDDLEWARE": list(DEFAULT_MIDDLEWARE),
         "WSGI_MIDDLEWARE": [],
         "PROXY_FIX": None,
+        # Django's: ("HTTP_X_FORWARDED_PROTO", "https") makes a request with that header value HTTPS.
+        "SECURE_PROXY_SSL_HEADER": None,
         "ALLOWED_HOSTS": [],
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "SECURE_REFERRER_POLICY": "same-origin",
@@ -123,6 +126,7 @@ class MiddlewarePlugin(Plugin):
     def configure(self, app: Flask) -> None:
         trusted_hosts(app.config.get("ALLOWED_HOSTS"))
         proxy_fix_options(app.config.get("PROXY_FIX"))
+        proxy_ssl_header(app.config.get("SECURE_PROXY_SSL_HEADER"))
 
     def layers(self, app: Flask) -> t.Iterable[Layer]:
         # The classes are imported and checked now; they are created in ready(), so that a
