@@ -8,8 +8,10 @@ plugin's templates' CSS and JS) and of ``STATICFILES_DIRS`` are copied to
 content (``site.3f2a9c1be0d4.css``, Django's 12 characters) and ``.gz`` (and
 ``.br`` with the ``brotli`` package) variants, and ``staticfiles.json`` maps
 each path to its hashed one. When two sources have a file at the same URL, the
-first one wins (the app's, then the blueprints' in registration order, then
-``STATICFILES_DIRS``), as Django's finders do.
+first one wins: ``STATICFILES_DIRS``, then the app's folder, then the
+blueprints' in registration order, as Django's finders look in
+``STATICFILES_DIRS`` before the apps' folders (and as WhiteNoise serves
+``STATICFILES_DIRS`` before Flask in development).
 
 CSS ``url(...)`` references are not rewritten (Django's manifest storage does):
 a stylesheet keeps pointing at the unhashed file, which is served too, cached
@@ -54,9 +56,10 @@ def static_sources(app: Flask, *, with_dirs: bool = True) -> list[tuple[str | No
         if folder and os.path.isdir(folder):
             sources.append((endpoint, rule.rule.split("<", 1)[0].lstrip("/"), folder))
     sources.sort(key=lambda source: source[0] != "static")  # the app's own first (stable for the blueprints)
-    if with_dirs:
+    if with_dirs:  # first of all, as Django's finders look in STATICFILES_DIRS before the apps' folders
         prefix = app.config["STATIC_URL"].lstrip("/")
-        sources += [(None, prefix, folder) for folder in app.config["STATICFILES_DIRS"] if os.path.isdir(folder)]
+        dirs = [(None, prefix, folder) for folder in app.config["STATICFILES_DIRS"] if os.path.isdir(folder)]
+        sources = [*dirs, *sources]
     return sources
 
 
