@@ -1,0 +1,146 @@
+"""The site in its production shape (PostgreSQL, Redis for sessions and caches) when a service goes away.
+
+Redis is the test's own server (stopped and started by the test); PostgreSQL is reached through
+a TCP proxy the test cuts and restores. ``TESTING`` is on, so any exception that would have been a
+500 fails the test instead.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import typing as t
+
+import pytest
+
+from example_site import create_app
+from example_site.models import Note
+from example_site.seed import migrate
+from flaskkit.plugins.orm import db
+from flaskkit.plugins.signals import disconnect
+from flaskkit.plugins.signals import post_commit_save
+from tests.servers import tcp_proxy
+
+from .conftest import FAST_PASSWORD_HASHERS
+from .helpers import count_notes
+from .helpers import create_user
+from .helpers import login
+from .helpers import page_token
+
+if t.TYPE_CHECKING:
+    from flask import Flask
+
+
+@pytest.fixture
+def proxied_database(postgres_url: str) -> t.Iterator[tuple[t.Any, str]]:
+    """A new database on the test server, reached through a proxy the test controls."""
+    import psycopg
+
+    name = f"outages_{secrets.token_hex(4)}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with tcp_proxy(f"{postgres_url.rpartition('/')[0]}/{name}") as (proxy, url):
+            yield proxy, url
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def site(site_environment, proxied_database, own_redis, tmp_path) -> t.Iterator[tuple[Flask, t.Any, t.Any]]:
+    proxy, url = proxied_database
+    site_environment.setenv("DATABASE_URL", url)
+    site_environment.setenv("REDIS_URL", own_redis.url)
+    app = create_app({"TESTING": True, "PASSWORD_HASHERS": FAST_PASSWORD_HASHERS}, instance_path=tmp_path / "instance")
+    with app.app_context():
+        migrate()
+    yield app, proxy, own_redis
+    with app.app_context():
+        db.engine.dispose()
+
+
+def in_layout(response: t.Any) -> bool:
+    return 'class="site-header"' in response.text and "flaskkit notes" in response.text
+
+
+def test_redis_stopped_sessions_503_in_the_layout_public_pages_keep_working(site):
+    app, _, redis_server = site
+    create_user(app, "ada")
+    client = app.test_client()
+    assert login(client, "ada").status_code == 302
+    visitor = app.test_client()
+    assert visitor.get("/").status_code == 200
+    token = page_token(client, "/notes/new/")
+
+    redis_server.stop()
+    mine = client.get("/notes/mine/")
+    assert mine.status_code == 503
+    assert mine.headers["Retry-After"] == "30"
+    assert in_layout(mine)
+    assert "503 Service Unavailable" in mine.text
+    assert "Log in" in mine.text  # rendered as for a visitor: the session could not be read
+    # A visitor without a session reads the board from the database: the page cache is a miss, not an error.
+    board = visitor.get("/")
+    assert board.status_code == 200 and "Age" not in board.headers
+    note = {"title": "t", "body": "b", "csrf_token": token}
+    assert client.post("/notes/new/", data=note).status_code == 503  # the session is needed first: no write
+    assert count_notes(app) == 0
+
+    redis_server.start()
+    # The session was lost with this Redis (--save ''), so the user is sent to log in: the site works again.
+    assert client.get("/notes/mine/").status_code == 302
+    assert login(client, "ada").status_code == 302
+    assert client.get("/notes/mine/").status_code == 200
+
+
+def test_a_note_saved_just_before_redis_stopped_is_reported_as_saved(site):
+    app, _, redis_server = site
+    create_user(app, "ada")
+    client = app.test_client()
+    login(client, "ada")
+    token = page_token(client, "/notes/new/")
+
+    def stop_redis(sender: t.Any, **kwargs: t.Any) -> None:
+        redis_server.stop()  # after the commit, before the session (with its flash message) is saved
+
+    post_commit_save.connect(stop_redis, sender=Note, weak=False)
+    try:
+        response = client.post("/notes/new/", data={"title": "Kept", "body": "Saved.", "csrf_token": token})
+    finally:
+        disconnect(post_commit_save, stop_redis)
+    assert response.status_code == 503
+    assert in_layout(response)
+    assert "<h1>Your change was saved</h1>" in response.text
+    assert "Your note is on the board." in response.text  # the flash message, from the unsaved session
+    link = re.search(r'<a href="(/notes/\d+/)">Continue', response.text)
+    assert link is not None
+    assert count_notes(app) == 1
+    redis_server.start()
+    page = app.test_client().get(link.group(1))
+    assert page.status_code == 200 and "Kept" in page.text
+
+
+def test_database_cut_503_in_the_layout_then_the_first_request_succeeds(site):
+    app, proxy, _ = site
+    create_user(app, "ada")
+    client = app.test_client()
+    login(client, "ada")
+    visitor = app.test_client()
+    assert visitor.get("/").status_code == 200  # now in the page cache (Redis)
+
+    proxy.cut()
+    cached = visitor.get("/")
+    assert cached.status_code == 200 and "Age" in cached.headers  # served from the cache without the database
+    mine = client.get("/notes/mine/")
+    assert mine.status_code == 503
+    assert in_layout(mine)
+    assert "Log in" in mine.text  # the user could not be loaded: the page renders as for a visitor
+    assert client.get("/notes/mine/").headers["Retry-After"] == "30"
+    token_page = client.get("/notes/new/")
+    assert token_page.status_code == 503
+
+    proxy.restore()
+    first = client.get("/notes/mine/")
+    assert first.status_code == 200  # still logged in: the session lived in Redis meanwhile
+    assert "ada" in first.text
