@@ -21,7 +21,8 @@ wsgi_app = "example_site:create_app()"
 
 #: Loopback only: the buffering proxy in front is the only client (see above).
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-#: Trust the proxy's X-Forwarded-* headers here; the app reads them with PROXY_FIX (FLASK_PROXY_FIX='{"x_for": 1, "x_proto": 1}').
+#: The proxy whose X-Forwarded-* headers Gunicorn trusts; the app reads them with PROXY_FIX
+#: (FLASK_PROXY_FIX='{"x_for": 1, "x_proto": 1}' in the environment).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
