@@ -51,7 +51,9 @@ def _wait_for_port(port: int, *, open_: bool, timeout: float = TIMEOUT) -> None:
 class RedisServer:
     """A ``redis-server`` of the test's own, on a free port of 127.0.0.1."""
 
-    def __init__(self) -> None:
+    def __init__(self, *extra_args: str) -> None:
+        #: More arguments for redis-server (the benchmark keeps an append-only file, so data outlives a restart).
+        self.extra_args = extra_args
         self.executable = shutil.which("redis-server")
         if self.executable is None:
             from tests.services import unavailable
@@ -67,7 +69,7 @@ class RedisServer:
     def start(self) -> None:
         assert self.process is None, "already running"
         command = [t.cast(str, self.executable), "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
-        command += ["--appendonly", "no", "--daemonize", "no"]
+        command += ["--appendonly", "no", "--daemonize", "no", *self.extra_args]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _wait_for_port(self.port, open_=True)
 
