@@ -20,6 +20,7 @@ See docs/deployment.md.
 from __future__ import annotations
 
 import functools
+import logging
 import typing as t
 
 from flaskkit import ConfigurationError
@@ -101,6 +102,10 @@ class OpsPlugin(Plugin):
                 setting="SERVICE_RETRY_AFTER",
             )
 
+    def init_app(self, app: Flask) -> None:
+        if app.config["ACCESS_LOG"]:
+            _log_to_stderr_unless_configured()
+
     def layers(self, app: Flask) -> t.Iterable[Layer]:
         config = app.config
         if config["HEALTH_URL"] or config["READINESS_URL"]:
@@ -126,6 +131,19 @@ class OpsPlugin(Plugin):
             description="request ids"
             + (f", access log ({config['ACCESS_LOG_FORMAT']})" if config["ACCESS_LOG"] else ""),
         )
+
+
+def _log_to_stderr_unless_configured() -> None:
+    """Access lines are INFO, which an unconfigured logging drops: without any handler (the logger's or the
+    root's), they go to stderr, one message a line (what Gunicorn's and systemd's log collection read)."""
+    logger = logging.getLogger("flaskkit.access")
+    if logger.handlers or logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 
 def _present(app: Flask, *names: str) -> tuple[str, ...]:
