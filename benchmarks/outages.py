@@ -319,11 +319,12 @@ with app.app_context():
             threads.append(thread)
 
         def enter(phase: str, action: t.Callable[[], object] | None = None, *, restores: bool = False) -> None:
+            with load.lock:
+                load.phase = phase  # before the action: what fails while it runs counts for this phase
             if action is not None:
                 action()
-            with load.lock:
-                load.phase = phase
-                if restores:
+            if restores:
+                with load.lock:
                     load.restored_at[phase] = time.monotonic()
             time.sleep(args.phase)
 

@@ -31,6 +31,7 @@ import typing as t
 from dataclasses import dataclass
 from dataclasses import field
 
+from blinker import Namespace
 from flask import current_app
 from flask import has_request_context
 from flask import jsonify
@@ -53,6 +54,7 @@ __all__ = [
     "replace_response",
     "safe_url",
     "saved_change",
+    "service_unavailable",
     "services",
     "unavailable_response",
 ]
@@ -65,6 +67,11 @@ EXTENSION_KEY = "flaskkit.services"
 DEFAULT_RETRY_AFTER = 30
 #: ``request.environ`` key: this request committed a change to the database.
 _SAVED_CHANGE = "flaskkit.saved_change"
+
+#: Sent (sender: the app, ``error=``) when a request is about to be answered with a 503, before the page
+#: is rendered: the auth plugin forgets the request's user, so that the page renders as for a visitor
+#: and asks nothing more of the failing service.
+service_unavailable = Namespace().signal("flaskkit.service-unavailable")
 
 
 @dataclass(eq=False)
@@ -242,6 +249,7 @@ def unavailable_response(error: ServiceUnavailable) -> Response:
     ``Retry-After`` and ``Cache-Control: no-store``.
     """
     app = t.cast("Flask", current_app._get_current_object())  # type: ignore[attr-defined]
+    service_unavailable.send(app, error=error)
     response: Response | None = None
     handler = _app_handler(app)
     if handler is not None:

@@ -13,6 +13,7 @@ Both are bounded in time and leave nothing running (use them as context managers
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -22,7 +23,7 @@ import typing as t
 
 import pytest
 
-__all__ = ["RedisServer", "TcpProxy", "free_port", "redis_server", "tcp_proxy"]
+__all__ = ["MemcachedServer", "RedisServer", "TcpProxy", "free_port", "own_memcached", "own_redis", "tcp_proxy"]
 
 #: Seconds a server may take to start or stop.
 TIMEOUT = 10
@@ -94,6 +95,43 @@ def redis_server() -> t.Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+class MemcachedServer:
+    """A ``memcached`` of the test's own, on a free port of 127.0.0.1 (nothing kept across a restart)."""
+
+    def __init__(self) -> None:
+        self.executable = shutil.which("memcached")
+        if self.executable is None:
+            from tests.services import unavailable
+
+            unavailable("memcached", "memcached", FileNotFoundError("memcached is not installed"))
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        assert self.process is None, "already running"
+        command = [t.cast(str, self.executable), "-p", str(self.port), "-l", "127.0.0.1", "-U", "0", "-m", "16"]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            command += ["-u", "root"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_for_port(self.port, open_=True)
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=TIMEOUT)
+        _wait_for_port(self.port, open_=False)
 
 
 class TcpProxy:
@@ -196,3 +234,14 @@ def own_redis() -> t.Iterator[RedisServer]:
     """A Redis server of this test's own (stopped afterwards, by its PID)."""
     with redis_server() as server:
         yield server
+
+
+@pytest.fixture
+def own_memcached() -> t.Iterator[MemcachedServer]:
+    """A memcached server of this test's own (stopped afterwards, by its PID)."""
+    server = MemcachedServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

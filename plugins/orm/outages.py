@@ -122,7 +122,7 @@ def install(app: Flask, service: Service) -> None:
 
     def database_error(error: Exception) -> Response:
         if is_unavailable(error):
-            service.failed(error)
+            service.failed(getattr(error, "orig", None) or error)  # the driver's words, not the SQL
             request.environ[_UNAVAILABLE] = True
             _rollback()
             return unavailable_response(ServiceUnavailable(service))

@@ -144,3 +144,31 @@ def test_database_cut_503_in_the_layout_then_the_first_request_succeeds(site):
     first = client.get("/notes/mine/")
     assert first.status_code == 200  # still logged in: the session lived in Redis meanwhile
     assert "ada" in first.text
+
+
+def test_the_database_lost_after_the_user_was_loaded_still_gets_the_layout(site, caplog):
+    app, proxy, _ = site
+    cut_during = {"path": None}
+
+    @app.before_request
+    def cut_after_loading_the_user() -> None:
+        from flask import request
+
+        from flaskkit.plugins.auth import current_user
+
+        if request.path == cut_during["path"]:
+            assert current_user.is_authenticated  # loaded while the database answered
+            proxy.cut()  # the view's query fails; the rollback expires the loaded user
+
+    create_user(app, "ada")
+    client = app.test_client()
+    login(client, "ada")
+    cut_during["path"] = "/notes/mine/"
+    response = client.get("/notes/mine/")
+    assert response.status_code == 503
+    assert in_layout(response)  # not the plain page: the expired user was not touched again
+    assert "Log in" in response.text
+    assert "could not be rendered" not in caplog.text
+    proxy.restore()
+    cut_during["path"] = None
+    assert client.get("/notes/mine/").status_code == 200
