@@ -164,3 +164,19 @@ def test_the_start_up_warning_is_off_in_tests_and_when_silenced(tmp_path, caplog
         with caplog.at_level(logging.WARNING, logger="flaskkit.orm"):
             app.test_client().get("/nowhere")
     assert [r for r in caplog.records if r.name == "flaskkit.orm"] == []
+
+
+def test_postgresql_connections_give_up_after_ten_seconds_unless_told(tmp_path):
+    import sqlalchemy as sa
+
+    from flaskkit.plugins.orm.conf import engine_options
+
+    def options(url: str, **config: t.Any) -> dict[str, t.Any]:
+        app = create_app(settings(PLUGINS=["orm"], DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}", **config))
+        return engine_options(app, sa.make_url(url))
+
+    assert options("postgresql+psycopg://h/db")["connect_args"] == {"connect_timeout": 10}
+    assert "connect_args" not in options("postgresql+psycopg://h/db?connect_timeout=3")
+    given = options("postgresql+psycopg://h/db", DATABASE_OPTIONS={"connect_args": {"connect_timeout": 2}})
+    assert given["connect_args"] == {"connect_timeout": 2}
+    assert "connect_args" not in options(f"sqlite:///{tmp_path / 'y.db'}")
