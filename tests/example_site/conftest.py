@@ -72,7 +72,9 @@ FAST_PASSWORD_HASHERS = ["flaskkit.plugins.auth.hashers:MD5PasswordHasher"]
 @pytest.fixture
 def app(site_environment: pytest.MonkeyPatch, instance_path: Path) -> t.Iterator[Flask]:
     """The site on SQLite in ``instance_path``, with every migration applied."""
-    app = create_app({"TESTING": True, "PASSWORD_HASHERS": FAST_PASSWORD_HASHERS}, instance_path=instance_path)
+    # The locmem mail backend (the site prints its mail with the console backend): see the mailoutbox fixture.
+    overrides = {"TESTING": True, "PASSWORD_HASHERS": FAST_PASSWORD_HASHERS, "EMAIL_BACKEND": "locmem"}
+    app = create_app(overrides, instance_path=instance_path)
     with app.app_context():
         migrate()
     yield app
