@@ -341,7 +341,11 @@ class AuthPlugin(Plugin):
                 obj="PLUGINS",
                 id="auth.I001",
             )
-        if self.reset_settings.reset_enabled and not app.config.get("TRUSTED_HOSTS"):
+        hosts_checked = app.config.get("TRUSTED_HOSTS") or (
+            # the middleware plugin checks ALLOWED_HOSTS itself (it no longer copies it into TRUSTED_HOSTS)
+            app.config.get("ALLOWED_HOSTS") and "middleware" in get_kit(app).state(app).plugins
+        )
+        if self.reset_settings.reset_enabled and not hosts_checked:
             yield CheckWarning(
                 "The password reset links are built from the request's Host header, and no host is trusted: "
                 "anyone can ask for a reset mail whose link points to their own site (host header poisoning).",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import threading
 import smtplib
+import threading
 
 import pytest
 from flask import Flask
