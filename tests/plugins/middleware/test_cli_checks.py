@@ -223,7 +223,13 @@ def test_djangos_proxy_settings_are_flagged_at_every_check(caplog):
 
 
 def test_secure_proxy_ssl_header_is_read_as_django_reads_it():
-    app = create_app(settings(PLUGINS=["middleware"], SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")))
+    app = create_app(
+        settings(
+            PLUGINS=["middleware"],
+            SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+            ALLOWED_HOSTS=["localhost"],
+        )
+    )
     assert "middleware.W008" not in [m.id for m in app.extensions["flaskkit"].run_checks(app).messages]
 
     @app.get("/scheme")

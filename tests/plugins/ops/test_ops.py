@@ -76,14 +76,14 @@ def test_readyz_reports_each_server_and_answers_503_when_one_is_down(tmp_path, o
 
 
 def test_the_endpoints_can_be_renamed_or_turned_off(tmp_path):
-    client = make_app(tmp_path, HEALTH_URL="/-/alive", READINESS_URL=None, ALLOWED_HOSTS=[]).test_client()
+    client = make_app(tmp_path, HEALTH_URL="/-/alive", READINESS_URL=None, ALLOWED_HOSTS=["localhost"]).test_client()
     assert client.get("/-/alive").json == {"status": "ok"}
     assert client.get("/healthz").status_code == 301  # now an ordinary URL (SECURE_SSL_REDIRECT)
     assert client.get("/readyz").status_code == 301
 
 
 def test_request_ids_come_from_the_proxy_or_are_made(tmp_path):
-    client = make_app(tmp_path, ALLOWED_HOSTS=[], SECURE_SSL_REDIRECT=False).test_client()
+    client = make_app(tmp_path, ALLOWED_HOSTS=["localhost"], SECURE_SSL_REDIRECT=False).test_client()
     given = client.get("/", headers={"X-Request-ID": "lb-7f3a"})
     assert given.text == "home lb-7f3a" and given.headers["X-Request-ID"] == "lb-7f3a"
     made = client.get("/", headers={"X-Request-ID": "not a valid id\x00"})
@@ -93,7 +93,9 @@ def test_request_ids_come_from_the_proxy_or_are_made(tmp_path):
 
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_access_log_lines(tmp_path, caplog, fmt):
-    app = make_app(tmp_path, ALLOWED_HOSTS=[], SECURE_SSL_REDIRECT=False, ACCESS_LOG=True, ACCESS_LOG_FORMAT=fmt)
+    app = make_app(
+        tmp_path, ALLOWED_HOSTS=["localhost"], SECURE_SSL_REDIRECT=False, ACCESS_LOG=True, ACCESS_LOG_FORMAT=fmt
+    )
     client = app.test_client()
     with caplog.at_level(logging.INFO, logger="flaskkit.access"):
         response = client.get("/?q=1", headers={"X-Request-ID": "r-1", "User-Agent": "probe"}, buffered=True)
