@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import typing as t
+import weakref
 
 import sqlalchemy as sa
 import sqlalchemy.event as sa_event
@@ -102,8 +103,15 @@ def unavailable_in_request() -> bool:
 def database_service(app: Flask, address: DatabaseAddress) -> Service:
     """The app's database as a :class:`~flaskkit.services.Service` (registered), probed with ``SELECT 1``."""
 
+    # Weakly: the engine's checkout listener holds the service, and Flask-SQLAlchemy keeps each app's
+    # engines in a WeakKeyDictionary whose key must not be reachable from its value.
+    app_ref = weakref.ref(app)
+
     def probe() -> None:
-        with app.app_context(), db.engine.connect() as connection:
+        alive = app_ref()
+        if alive is None:
+            return
+        with alive.app_context(), db.engine.connect() as connection:
             connection.execute(sa.text("SELECT 1"))
 
     kind = _KINDS.get(address.url.get_backend_name(), address.url.get_backend_name())

@@ -180,3 +180,16 @@ def test_postgresql_connections_give_up_after_ten_seconds_unless_told(tmp_path):
     given = options("postgresql+psycopg://h/db", DATABASE_OPTIONS={"connect_args": {"connect_timeout": 2}})
     assert given["connect_args"] == {"connect_timeout": 2}
     assert "connect_args" not in options(f"sqlite:///{tmp_path / 'y.db'}")
+
+
+def test_an_app_is_not_kept_alive_by_its_database_service(tmp_path):
+    import gc
+    import weakref
+
+    app = make_app(f"sqlite:///{tmp_path / 'gone.db'}")
+    with app.app_context():
+        db.engine.connect().close()  # the engine exists and has handed out a connection
+    ref = weakref.ref(app)
+    del app
+    gc.collect()
+    assert ref() is None
