@@ -267,8 +267,17 @@ class AuthPlugin(Plugin):
         # A 503 page renders as for a visitor: the user object may need the failing database
         # (a rollback expired it), and the session may not be readable.
         service_unavailable.connect(_forget_user, app, weak=False)
-        # The templates (auth/*.html) are there even when the views are not mounted.
-        app.register_blueprint(Blueprint("flaskkit_auth", __name__, template_folder="templates"))
+        # The templates (auth/*.html) are there even when the views are not mounted, with their style
+        # sheet (no inline CSS: they work under a strict Content-Security-Policy).
+        app.register_blueprint(
+            Blueprint(
+                "flaskkit_auth",
+                __name__,
+                template_folder="templates",
+                static_folder="static",
+                static_url_path="/_flaskkit/auth",
+            )
+        )
         if self.settings.url_prefix is not None:
             from .views import make_blueprint
 
@@ -341,11 +350,7 @@ class AuthPlugin(Plugin):
                 obj="PLUGINS",
                 id="auth.I001",
             )
-        hosts_checked = app.config.get("TRUSTED_HOSTS") or (
-            # the middleware plugin checks ALLOWED_HOSTS itself (it no longer copies it into TRUSTED_HOSTS)
-            app.config.get("ALLOWED_HOSTS") and "middleware" in get_kit(app).state(app).plugins
-        )
-        if self.reset_settings.reset_enabled and not hosts_checked:
+        if self.reset_settings.reset_enabled and not _hosts_are_checked(app):
             yield CheckWarning(
                 "The password reset links are built from the request's Host header, and no host is trusted: "
                 "anyone can ask for a reset mail whose link points to their own site (host header poisoning).",
@@ -366,6 +371,16 @@ class AuthPlugin(Plugin):
 def _forget_user(app: Flask, **extra: t.Any) -> None:
     if has_request_context():
         app.login_manager._update_request_context_with_user()  # type: ignore[attr-defined]  # anonymous
+
+
+def _hosts_are_checked(app: Flask) -> bool:
+    """Whether requests for hosts the site does not serve are refused: Flask's ``TRUSTED_HOSTS``, or the
+    middleware plugin's ``ALLOWED_HOSTS``, which it does not copy into ``TRUSTED_HOSTS`` (it keeps its
+    patterns in ``app.extensions["flaskkit.allowed_hosts"]``); ``"*"`` trusts every host."""
+    if app.config.get("TRUSTED_HOSTS"):
+        return True
+    patterns = getattr(app.extensions.get("flaskkit.allowed_hosts"), "patterns", ())
+    return bool(patterns) and "*" not in patterns
 
 
 def throttled_response(error: LoginThrottled) -> ResponseReturnValue:
