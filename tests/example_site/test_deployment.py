@@ -37,6 +37,7 @@ def production_environment(site_environment, site_database, redis_url, redis_pre
         "ACCESS_LOG_FORMAT": "json",
         "EXAMPLE_SITE_INSTANCE_PATH": str(tmp_path / "instance"),
         "FLASK_SESSION_COOKIE_SECURE": "true",
+        "FLASK_CSRF_COOKIE_SECURE": "true",
         "FLASK_SECURE_SSL_REDIRECT": "true",
         "FLASK_SECURE_HSTS_SECONDS": "31536000",
         "FLASK_SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
