@@ -52,7 +52,7 @@ def register_urls(app: Flask) -> None:
     app.add_url_rule("/sitemap.xml", view_func=SitemapIndexView.as_view("sitemap_index", sitemaps=SITEMAPS))
     app.add_url_rule("/sitemap-<section>.xml", view_func=SitemapView.as_view("sitemap", sitemaps=SITEMAPS))
     app.add_url_rule("/robots.txt", view_func=robots_txt)
-    for code in (403, 404, 405):
+    for code in (403, 404, 405, 503):
         app.register_error_handler(code, error_page)
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")

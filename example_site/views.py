@@ -141,11 +141,13 @@ ERROR_MESSAGES = {
     403: "You may not do this: only a note's author may change or delete it.",
     404: "There is no such page. The note may have been deleted.",
     405: "This page does not take that kind of request.",
+    # 503 (a service the site needs is down): the error's own description, which says whether a change was saved.
 }
 
 
 def error_page(error: HTTPException) -> Response:
-    """403, 404 and 405 in the site's layout, with the error's own headers (``Allow`` on a 405)."""
+    """403, 404, 405 and 503 in the site's layout, with the error's own headers (``Allow`` on a 405,
+    ``Retry-After`` on a 503)."""
     response = error.get_response()
     message = ERROR_MESSAGES.get(response.status_code, error.description or "")
     response.set_data(render_template("error.html", error=error, message=message))
