@@ -25,6 +25,8 @@ import typing as t
 
 import pytest
 
+from .test.client import use_test_client
+
 if t.TYPE_CHECKING:
     from flask import Flask
     from flask.testing import FlaskClient
@@ -76,13 +78,13 @@ def app(request: pytest.FixtureRequest, kit_settings: dict[str, t.Any], tmp_path
     kwargs: dict[str, t.Any] = {"instance_path": str(tmp_path / "instance")}
     if base is None:
         kwargs["import_name"] = request.module.__name__ if request.module else "tests"
-    return create_app(base, overrides={"TESTING": True, **kit_settings}, **kwargs)
+    return use_test_client(create_app(base, overrides={"TESTING": True, **kit_settings}, **kwargs))
 
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    """The app's test client."""
-    return app.test_client()
+    """The app's test client: :class:`flaskkit.test.Client` unless the app names its own class."""
+    return use_test_client(app).test_client()
 
 
 @pytest.fixture

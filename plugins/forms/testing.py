@@ -19,6 +19,8 @@ from flask.ctx import RequestContext
 from flask.testing import EnvironBuilder
 from flask_wtf.csrf import generate_csrf
 
+from flaskkit.test import run_isolated
+
 if t.TYPE_CHECKING:
     from flask.testing import FlaskClient
 
@@ -27,7 +29,15 @@ __all__ = ["csrf_token"]
 
 def csrf_token(client: FlaskClient) -> str:
     """A valid CSRF token for ``client``'s session (one is stored in the session
-    if it has none yet), made by Flask-WTF exactly as a page would get it."""
+    if it has none yet), made by Flask-WTF exactly as a page would get it.
+
+    It is made on a request of its own, as a page would be: never from a token
+    that the test's app context (or another client's request) holds in ``g``.
+    """
+    return run_isolated(_csrf_token, client)
+
+
+def _csrf_token(client: FlaskClient) -> str:
     app = client.application
     with client.session_transaction() as session:
         builder = EnvironBuilder(app)
