@@ -187,9 +187,7 @@ class Client(FlaskClient):
 
     # -- requests -----------------------------------------------------------------------------
 
-    def run_wsgi_app(
-        self, environ: dict[str, t.Any], buffered: bool = False
-    ) -> tuple[t.Iterable[bytes], str, Headers]:
+    def run_wsgi_app(self, environ: dict[str, t.Any], buffered: bool = False) -> tuple[t.Iterable[bytes], str, Headers]:
         record = _RenderRecord()
         app = self.application
         parent = super()
@@ -211,7 +209,9 @@ class Client(FlaskClient):
             body = _InContext(context, body)
         return body, status, headers
 
-    def open(self, *args: t.Any, buffered: bool = False, follow_redirects: bool = False, **kwargs: t.Any) -> TestResponse:
+    def open(
+        self, *args: t.Any, buffered: bool = False, follow_redirects: bool = False, **kwargs: t.Any
+    ) -> TestResponse:
         self._last_render = None
         response = super().open(*args, buffered=buffered, follow_redirects=follow_redirects, **kwargs)
         record = self._last_render
