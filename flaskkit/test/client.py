@@ -18,12 +18,12 @@ Django's helpers, with Django's names: :meth:`Client.force_login`,
 from __future__ import annotations
 
 import contextvars
-import copy
 import typing as t
 
 from flask import before_render_template
 from flask import template_rendered
 from flask.testing import FlaskClient
+from werkzeug.local import LocalProxy
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -121,13 +121,15 @@ class _RenderRecord:
 
     def before_render(self, sender: Flask, template: Template, context: dict[str, t.Any], **extra: t.Any) -> None:
         if _RECORDING.get(None) is self:
+            _record_loads(sender.jinja_env)  # from now on: what this render extends and includes
             self.templates.append(template)
             self.depth += 1
 
     def rendered(self, sender: Flask, template: Template, context: dict[str, t.Any], **extra: t.Any) -> None:
         if _RECORDING.get(None) is self:
             self.depth = max(0, self.depth - 1)
-            self.contexts.append(copy.copy(context))
+            # Proxies (current_user...) stand for the request's object: keep the object, usable after the request.
+            self.contexts.append({key: _resolved(value) for key, value in context.items()})
 
     def loaded(self, template: Template) -> None:
         if self.depth:  # {% extends %}, {% include %}, {% import %} while a template renders
@@ -140,6 +142,15 @@ class _RenderRecord:
         if len(self.contexts) == 1:
             return self.contexts[0]
         return ContextList(self.contexts)
+
+
+def _resolved(value: t.Any) -> t.Any:
+    if isinstance(value, LocalProxy):
+        try:
+            return value._get_current_object()  # type: ignore[attr-defined]
+        except RuntimeError:
+            return value
+    return value
 
 
 def _record_loads(environment: Environment) -> None:
@@ -205,6 +216,10 @@ class Client(FlaskClient):
             body, status, headers = context.run(request)
         finally:
             self._last_render = record
+            outer = _RECORDING.get(None)
+            if outer is not None:  # inside `with assert_template_used(...)`
+                outer.templates.extend(record.templates)
+                outer.contexts.extend(record.contexts)
         if not isinstance(body, list):  # not buffered: the rest of the body is produced when it is read
             body = _InContext(context, body)
         return body, status, headers
