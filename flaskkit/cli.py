@@ -20,6 +20,8 @@ from .checks.messages import CheckMessage
 from .exceptions import ConfigurationError
 from .kit import Kit
 from .kit import get_kit
+from .pipeline import MIDDLEWARE_GROUP
+from .pipeline import Pipeline
 
 __all__ = ["kit_command"]
 
@@ -69,6 +71,52 @@ def plugins_command(ctx: click.Context) -> None:
     click.echo(f"Plugins of the app {app.name!r}, in boot order:")
     for row in rows:
         click.echo("  " + "  ".join(cell.ljust(widths[i]) if i < 3 else cell for i, cell in enumerate(row)).rstrip())
+
+
+@kit_command.command("middleware")
+@click.pass_context
+def middleware_command(ctx: click.Context) -> None:
+    """Show the request pipeline: every layer, outermost first, with its hooks and where it came from."""
+    app = _load_app(ctx)
+    click.echo("\n".join(describe_pipeline(_kit_of(app).state(app).pipeline, app.name)))
+
+
+def describe_pipeline(pipeline: Pipeline, app_name: str) -> list[str]:
+    """The lines ``flask kit middleware`` prints."""
+    layers = [layer for layer in pipeline.layers if layer.hooks != ("wsgi",)]
+    lines: list[str] = []
+    if not layers:
+        lines.append(f"The app {app_name!r} has no request pipeline: no layer runs on the request path.")
+    else:
+        lines.append(f"Request pipeline of the app {app_name!r}, outermost first:")
+        rows = [("#", "layer", "hooks", "from")]
+        for number, layer in enumerate(layers, start=1):
+            hooks = f"not used: {layer.not_used}" if layer.not_used is not None else ", ".join(layer.hooks) or "-"
+            # A MIDDLEWARE entry's place is its place in the list; other layers show what they declared.
+            declared = layer.position if layer.position and layer.group != MIDDLEWARE_GROUP else ""
+            origin = layer.origin + (f" ({declared})" if declared else "")
+            rows.append(
+                (str(number), layer.name + (f" = {layer.description}" if layer.description else ""), hooks, origin)
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        lines += [
+            "  "
+            + "  ".join([row[0].rjust(widths[0]), row[1].ljust(widths[1]), row[2].ljust(widths[2]), row[3]]).rstrip()
+            for row in rows
+        ]
+        lines.append(
+            "A request meets the request hooks top-down, then Flask's before_request functions, the view hooks "
+            "top-down and the view inside the wrap_view hooks; exception hooks run bottom-up when the view raises, "
+            "then Flask's after_request functions and the response hooks bottom-up."
+        )
+    wsgi = pipeline.wsgi_layers
+    if wsgi:
+        lines.append("WSGI layers around app.wsgi_app, outermost first:")
+        lines += [
+            f"  {number}  {layer.name}" + (f" {layer.description}" if layer.description else "") + f"  ({layer.origin})"
+            for number, layer in enumerate(wsgi, start=1)
+        ]
+    return lines
 
 
 @kit_command.command("check")

@@ -27,6 +27,7 @@ from .exceptions import ConfigurationError
 from .loading import PluginSource
 from .loading import load_plugins
 from .ordering import boot_order
+from .pipeline import Pipeline
 from .signals import kit_ready
 from .signals import plugin_ready
 
@@ -43,7 +44,7 @@ EXTENSION_KEY = "flaskkit"
 logger = logging.getLogger("flaskkit")
 
 #: Names of the commands ``flask kit`` itself provides.
-BUILTIN_KIT_COMMANDS = frozenset({"plugins", "check"})
+BUILTIN_KIT_COMMANDS = frozenset({"plugins", "check", "middleware"})
 
 
 @dataclass
@@ -56,6 +57,8 @@ class KitState:
     kit_commands: dict[str, tuple[click.Command, str]] = field(default_factory=dict)
     #: Top-level commands contributed by plugins: name -> plugin name.
     command_origins: dict[str, str] = field(default_factory=dict)
+    #: The request pipeline: every layer of the app, ordered at the end of the boot.
+    pipeline: Pipeline = field(default_factory=Pipeline)
 
 
 class Kit:
@@ -204,6 +207,15 @@ class Kit:
         for plugin in plugins:
             _register_plugin_checks(state.checks, plugin)
 
+        # layers of the request pipeline; the kit's request and response hooks are registered
+        # before any plugin's init_app, so the pipeline is outside the hooks plugins add
+        for plugin in plugins:
+            for layer in _layers(plugin, app):
+                state.pipeline.add(layer, f"plugin {plugin.name!r}")
+        request_hooks = state.pipeline.uses_request_hooks
+        if request_hooks:
+            state.pipeline.register_request_hooks(app)
+
         # init_app, in boot order
         reserved = functools.cache(_flask_cli_commands)  # scanned once per boot, and only if a plugin adds commands
         for plugin in plugins:
@@ -214,6 +226,8 @@ class Kit:
         for plugin in plugins:
             _run_phase(plugin, "ready", app)
             plugin_ready.send(app, plugin=plugin)
+        state.pipeline.compile(state.plugins, request_hooks_registered=request_hooks)
+        state.pipeline.install(app)
         kit_ready.send(app, kit=self)
 
         # checks (deploy and database checks only run on demand)
@@ -325,6 +339,21 @@ def _run_phase(plugin: Plugin, phase: str, app: Flask) -> None:
     except Exception as exc:
         raise ConfigurationError(
             f"Plugin {plugin.name!r} failed in {phase}(): {type(exc).__name__}: {exc}",
+            plugin=plugin.name,
+            hint="See the original exception above this one.",
+        ) from exc
+
+
+def _layers(plugin: Plugin, app: Flask) -> list[t.Any]:
+    try:
+        return list(plugin.layers(app) or ())
+    except ConfigurationError as exc:
+        if exc.plugin is None:
+            exc.plugin = plugin.name
+        raise
+    except Exception as exc:
+        raise ConfigurationError(
+            f"Plugin {plugin.name!r} failed in layers(): {type(exc).__name__}: {exc}",
             plugin=plugin.name,
             hint="See the original exception above this one.",
         ) from exc

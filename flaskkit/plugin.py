@@ -15,6 +15,7 @@ if t.TYPE_CHECKING:
 
     from .checks.messages import CheckMessage
     from .loading import PluginSource
+    from .pipeline import Layer
 
 __all__ = ["ExtensionPlugin", "Plugin"]
 
@@ -33,9 +34,11 @@ class Plugin:
        the plugins it :attr:`requires`;
     2. configure: :attr:`defaults` are applied with ``setdefault`` (the app's
        settings win), then :meth:`configure` validates;
-    3. :meth:`init_app`, in boot order;
-    4. :meth:`ready`, in boot order, once every plugin is initialised;
-    5. checks: :meth:`checks` and the methods marked with
+    3. layers: :meth:`layers` adds the plugin's steps to the request pipeline;
+    4. :meth:`init_app`, in boot order;
+    5. :meth:`ready`, in boot order, once every plugin is initialised; then the
+       kit orders and installs the request pipeline;
+    6. checks: :meth:`checks` and the methods marked with
        :func:`flaskkit.checks.check` run; errors stop the boot.
 
     Nothing in a plugin may write to a database at boot.
@@ -84,6 +87,19 @@ class Plugin:
         Raise :class:`~flaskkit.ConfigurationError` naming the setting and the
         fix. No side effects here: nothing is initialised yet.
         """
+
+    def layers(self, app: Flask) -> t.Iterable[Layer]:
+        """Return (or yield) this plugin's layers of the request pipeline.
+
+        Called once every plugin is configured, before any ``init_app``. Each
+        :class:`~flaskkit.pipeline.Layer` is named (``"<plugin>.<what>"``), has
+        the hooks it needs (request, view, wrap_view, exception, response,
+        wsgi) and declares its position with ``over``/``under``; the kit orders
+        them with every other layer of the app. This is the only way a plugin
+        runs code around requests besides Flask's own hooks: a plugin never
+        replaces a method of the app.
+        """
+        return ()
 
     def init_app(self, app: Flask) -> None:
         """Initialise the plugin on ``app``, the way a Flask extension does."""

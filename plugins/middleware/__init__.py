@@ -15,6 +15,10 @@ bottom-up, and a layer that answers early is seen only by the layers it was
 entered through. See :class:`Middleware` for the hooks. The plugin also maps
 ``ALLOWED_HOSTS`` onto Flask's ``TRUSTED_HOSTS`` and wraps ``app.wsgi_app`` in
 werkzeug's ``ProxyFix`` (``PROXY_FIX``) and the ``WSGI_MIDDLEWARE`` list.
+
+Each entry becomes one layer of the kit's request pipeline (the group
+``"MIDDLEWARE"``, in the order listed); ``flask kit middleware`` shows them
+with the layers other plugins add.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ import typing as t
 from flaskkit import Plugin
 from flaskkit.checks import DEPLOY
 from flaskkit.checks import check
+from flaskkit.pipeline import MIDDLEWARE_GROUP
+from flaskkit.pipeline import Layer
 
 from .base import HOOKS
 from .base import Middleware
@@ -37,15 +43,14 @@ from .clickjacking import xframe_options_sameorigin
 from .gzip import GZipMiddleware
 from .hosts import apply_allowed_hosts
 from .hosts import trusted_hosts
-from .loading import Layer
-from .loading import resolve_middleware
+from .loading import ResolvedMiddleware
+from .loading import instantiate
+from .loading import load_middleware
 from .security import SecurityMiddleware
-from .stack import MiddlewareStack
-from .wsgi import install_wsgi_middleware
 from .wsgi import proxy_fix_options
+from .wsgi import wsgi_layers
 
 if t.TYPE_CHECKING:
-    import click
     from flask import Flask
 
     from flaskkit.checks import CheckMessage
@@ -54,11 +59,10 @@ __all__ = [
     "DEFAULT_MIDDLEWARE",
     "HOOKS",
     "GZipMiddleware",
-    "Layer",
     "Middleware",
     "MiddlewareNotUsed",
     "MiddlewarePlugin",
-    "MiddlewareStack",
+    "ResolvedMiddleware",
     "SecurityHeaders",
     "SecurityMiddleware",
     "XFrameOptionsMiddleware",
@@ -77,13 +81,23 @@ DEFAULT_MIDDLEWARE: tuple[str, ...] = (
 )
 
 
+#: How each Django hook of a middleware class maps onto a hook of a pipeline layer.
+_LAYER_HOOKS = {
+    "process_request": "request",
+    "process_view": "view",
+    "process_exception": "exception",
+    "process_response": "response",
+}
+
+
+def _not_created_yet(*args: object) -> t.NoReturn:
+    raise RuntimeError("The middleware is created in the middleware plugin's ready(); the pipeline is not ready.")
+
+
 class MiddlewarePlugin(Plugin):
     """Runs ``MIDDLEWARE`` around each request, Django's way, and sets up hosts and proxies."""
 
     name = "middleware"
-    # Plugins that wrap the view (orm's ATOMIC_REQUESTS) initialise first, so the onion wraps them:
-    # process_exception sees an exception after the view's transaction was rolled back, as in Django.
-    after = ("orm",)
     defaults: t.ClassVar[t.Mapping[str, t.Any]] = {
         "MIDDLEWARE": list(DEFAULT_MIDDLEWARE),
         "WSGI_MIDDLEWARE": [],
@@ -102,33 +116,51 @@ class MiddlewarePlugin(Plugin):
     }
 
     def __init__(self) -> None:
-        #: The app's onion (empty until ``ready``).
-        self.stack = MiddlewareStack(())
-        #: ``PROXY_FIX`` and ``WSGI_MIDDLEWARE`` as installed, outermost first.
-        self.wsgi_layers: list[str] = []
+        #: The app's ``MIDDLEWARE``, created (empty until ``ready``), outermost first.
+        self.middleware: list[ResolvedMiddleware] = []
+        self._layers: list[Layer] = []
 
     def configure(self, app: Flask) -> None:
-        # Validate what needs no import; the MIDDLEWARE entries are imported in ready().
         trusted_hosts(app.config.get("ALLOWED_HOSTS"))
         proxy_fix_options(app.config.get("PROXY_FIX"))
 
+    def layers(self, app: Flask) -> t.Iterable[Layer]:
+        # The classes are imported and checked now; they are created in ready(), so that a
+        # middleware's __init__(app) sees every plugin initialised. Until then the hooks the
+        # class defines are placeholders.
+        self._layers = []
+        for index, (label, cls) in enumerate(load_middleware(app.config.get("MIDDLEWARE"))):
+            hooks = {hook: _not_created_yet for django, hook in _LAYER_HOOKS.items() if getattr(cls, django, None)}
+            self._layers.append(
+                Layer(
+                    label,
+                    group=MIDDLEWARE_GROUP,
+                    under=self._layers[-1].name if self._layers else (),
+                    origin=f"MIDDLEWARE[{index}]",
+                    info={"class": cls},
+                    **hooks,  # type: ignore[arg-type]
+                )
+            )
+        return [*self._layers, *wsgi_layers(app)]
+
     def init_app(self, app: Flask) -> None:
         apply_allowed_hosts(app)
-        self.wsgi_layers = install_wsgi_middleware(app)
 
     def ready(self, app: Flask) -> None:
-        # In ready(), so that a middleware's __init__(app) sees every plugin initialised.
-        self.stack = MiddlewareStack(resolve_middleware(app, app.config.get("MIDDLEWARE")))
-        self.stack.install(app)
+        self.middleware = []
+        for layer in self._layers:
+            created = instantiate(app, layer.name, layer.info["class"])
+            self.middleware.append(created)
+            layer.info["instance"] = created.instance
+            layer.not_used = created.not_used
+            for django, hook in _LAYER_HOOKS.items():
+                setattr(layer, hook, created.hooks.get(django))
+            if created.target.replace(":", ".").rpartition(".")[2] != layer.name.replace(":", ".").rpartition(".")[2]:
+                layer.description = created.target  # an alias: say which class it is
 
     def checks(self, app: Flask) -> t.Iterable[CheckMessage]:
         return check_django_proxy_settings(app)
 
     @check(DEPLOY)
     def deploy_checks(self, app: Flask) -> t.Iterable[CheckMessage]:
-        return check_deploy(app, self.stack.layers)
-
-    def kit_commands(self, app: Flask) -> t.Iterable[click.Command]:
-        from .cli import middleware_command
-
-        return [middleware_command(self)]
+        return check_deploy(app, self.middleware)

@@ -13,7 +13,7 @@ from .security import SecurityMiddleware
 if t.TYPE_CHECKING:
     from flask import Flask
 
-    from .loading import Layer
+    from .loading import ResolvedMiddleware
 
 __all__ = ["check_deploy", "check_django_proxy_settings"]
 
@@ -25,7 +25,7 @@ DJANGO_PROXY_SETTINGS = {
 }
 
 
-def _uses(layers: t.Sequence[Layer], cls: type) -> bool:
+def _uses(layers: t.Sequence[ResolvedMiddleware], cls: type) -> bool:
     return any(layer.instance is not None and issubclass(layer.cls, cls) for layer in layers)
 
 
@@ -44,7 +44,7 @@ def check_django_proxy_settings(app: Flask) -> list[CheckMessage]:
     ]
 
 
-def check_deploy(app: Flask, layers: t.Sequence[Layer]) -> list[CheckMessage]:
+def check_deploy(app: Flask, layers: t.Sequence[ResolvedMiddleware]) -> list[CheckMessage]:
     """The production checks: Django's ``security.W001``, ``W002``, ``W004``, ``W005``, ``W008``, ``W019``, ``W020``."""
     config = app.config
     messages: list[CheckMessage] = []

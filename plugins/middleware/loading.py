@@ -24,7 +24,7 @@ from .base import MiddlewareNotUsed
 if t.TYPE_CHECKING:
     from flask import Flask
 
-__all__ = ["Layer", "import_entry", "resolve_middleware"]
+__all__ = ["ResolvedMiddleware", "import_entry", "instantiate", "load_middleware", "resolve_middleware"]
 
 SETTING = "MIDDLEWARE"
 PLUGIN = "middleware"
@@ -36,8 +36,8 @@ _HOOK_LIST = (
 
 
 @dataclass
-class Layer:
-    """One resolved ``MIDDLEWARE`` entry."""
+class ResolvedMiddleware:
+    """One ``MIDDLEWARE`` entry, created for an app."""
 
     #: The entry as written in ``MIDDLEWARE`` (``"module:Class"`` for a class given directly).
     entry: str
@@ -55,10 +55,15 @@ class Layer:
         return f"{self.cls.__module__}:{self.cls.__qualname__}"
 
 
-def resolve_middleware(app: Flask, value: object) -> list[Layer]:
-    """Turn the ``MIDDLEWARE`` setting into layers, outermost first."""
+def resolve_middleware(app: Flask, value: object) -> list[ResolvedMiddleware]:
+    """Turn the ``MIDDLEWARE`` setting into created middleware, outermost first."""
+    return [instantiate(app, label, cls) for label, cls in load_middleware(value)]
+
+
+def load_middleware(value: object) -> list[tuple[str, type]]:
+    """Import and check every ``MIDDLEWARE`` entry: ``(entry, class)`` pairs, outermost first."""
     entries = _entries(value)
-    layers: list[Layer] = []
+    classes: list[tuple[str, type]] = []
     seen: dict[type, str] = {}
     for entry in entries:
         label, cls = _load_class(entry)
@@ -72,8 +77,8 @@ def resolve_middleware(app: Flask, value: object) -> list[Layer]:
                 hint="Remove one of the two entries.",
             )
         seen[cls] = label
-        layers.append(_instantiate(app, label, cls))
-    return layers
+        classes.append((label, cls))
+    return classes
 
 
 # -- the setting ---------------------------------------------------------------
@@ -249,12 +254,13 @@ def _describe(obj: object) -> str:
 # -- instantiating -------------------------------------------------------------
 
 
-def _instantiate(app: Flask, label: str, cls: type) -> Layer:
+def instantiate(app: Flask, label: str, cls: type) -> ResolvedMiddleware:
+    """Create the middleware ``cls`` for ``app``; errors name the entry."""
     args = _constructor_args(app, label, cls)
     try:
         instance = cls(*args)
     except MiddlewareNotUsed as exc:
-        return Layer(entry=label, cls=cls, instance=None, not_used=str(exc) or "MiddlewareNotUsed")
+        return ResolvedMiddleware(entry=label, cls=cls, instance=None, not_used=str(exc) or "MiddlewareNotUsed")
     except ConfigurationError as exc:
         if exc.plugin is None:
             exc.plugin = PLUGIN
@@ -266,7 +272,7 @@ def _instantiate(app: Flask, label: str, cls: type) -> Layer:
             plugin=PLUGIN,
             hint="See the original exception above this one.",
         ) from exc
-    return Layer(entry=label, cls=cls, instance=instance, hooks=_hooks(label, cls, instance))
+    return ResolvedMiddleware(entry=label, cls=cls, instance=instance, hooks=_hooks(label, cls, instance))
 
 
 def _constructor_args(app: Flask, label: str, cls: type) -> tuple[object, ...]:

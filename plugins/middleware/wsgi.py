@@ -3,32 +3,61 @@
 from __future__ import annotations
 
 import collections.abc as cabc
+import functools
 import typing as t
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from flaskkit import ConfigurationError
 from flaskkit._text import did_you_mean
+from flaskkit.pipeline import Layer
 
 from .loading import import_entry
 
 if t.TYPE_CHECKING:
     from flask import Flask
 
-__all__ = ["PROXY_FIX_KEYS", "install_wsgi_middleware"]
+__all__ = ["PROXY_FIX_KEYS", "proxy_fix_options", "wsgi_layers"]
 
 #: The keys ``PROXY_FIX`` accepts: how many proxies set each ``X-Forwarded-*`` header.
 PROXY_FIX_KEYS = ("x_for", "x_proto", "x_host", "x_port", "x_prefix")
 
 
-def install_wsgi_middleware(app: Flask) -> list[str]:
-    """Wrap ``app.wsgi_app``; return a description of each layer, outermost first."""
+def wsgi_layers(app: Flask) -> list[Layer]:
+    """``PROXY_FIX`` and ``WSGI_MIDDLEWARE`` as pipeline layers, outermost first; the kit wraps ``app.wsgi_app``."""
+    layers: list[Layer] = []
     proxy_fix = proxy_fix_options(app.config.get("PROXY_FIX"))
-    layers = _wsgi_entries(app.config.get("WSGI_MIDDLEWARE"))
-    described: list[str] = []
-    for label, factory, kwargs in reversed(layers):
+    if proxy_fix:
+        # Outermost: every other layer, and Flask, see the client's scheme, host and address.
+        layers.append(
+            Layer(
+                "middleware.proxy_fix",
+                wsgi=functools.partial(ProxyFix, **proxy_fix),
+                origin="PROXY_FIX",
+                description="werkzeug.middleware.proxy_fix:ProxyFix" + _kwargs(proxy_fix),
+            )
+        )
+    entries = _wsgi_entries(app.config.get("WSGI_MIDDLEWARE"))
+    labels = [label for label, _, _ in entries]
+    for index, (label, factory, kwargs) in enumerate(entries):
+        layers.append(
+            Layer(
+                label if labels.count(label) == 1 else f"{label}[{index}]",
+                wsgi=_checked_factory(label, factory, kwargs),
+                under=layers[-1].name if layers else (),
+                origin=f"WSGI_MIDDLEWARE[{index}]",
+                description=repr(kwargs) if kwargs else "",
+            )
+        )
+    return layers
+
+
+def _checked_factory(
+    label: str, factory: t.Callable[..., t.Any], kwargs: dict[str, t.Any]
+) -> t.Callable[[t.Any], t.Any]:
+    def wrap(wsgi_app: t.Any) -> t.Any:
         try:
-            app.wsgi_app = factory(app.wsgi_app, **kwargs)  # type: ignore[method-assign]
+            return factory(wsgi_app, **kwargs)
         except Exception as exc:
             raise ConfigurationError(
                 f"The WSGI_MIDDLEWARE entry {label!r} raised {type(exc).__name__} when wrapping the app: {exc}",
@@ -36,12 +65,8 @@ def install_wsgi_middleware(app: Flask) -> list[str]:
                 plugin="middleware",
                 hint="A WSGI middleware is called as factory(wsgi_app, **options) and returns a WSGI app.",
             ) from exc
-        described.insert(0, label + (f" {kwargs!r}" if kwargs else ""))
-    if proxy_fix:
-        # Outermost: every other layer, and Flask, see the client's scheme, host and address.
-        app.wsgi_app = ProxyFix(app.wsgi_app, **proxy_fix)  # type: ignore[method-assign]
-        described.insert(0, "werkzeug.middleware.proxy_fix:ProxyFix" + _kwargs(proxy_fix) + " from PROXY_FIX")
-    return described
+
+    return wrap
 
 
 def proxy_fix_options(value: object) -> dict[str, int]:

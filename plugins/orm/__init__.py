@@ -61,7 +61,7 @@ from .migrations import include_object
 from .migrations import plugin_migrations
 from .shortcuts import get_list_or_404
 from .shortcuts import get_object_or_404
-from .transactions import install_atomic_requests
+from .transactions import atomic_request_layer
 from .transactions import is_atomic_request
 from .transactions import non_atomic
 from .transactions import on_commit
@@ -72,6 +72,7 @@ if t.TYPE_CHECKING:
     from flask import Flask
 
     from flaskkit.checks import CheckMessage
+    from flaskkit.pipeline import Layer
 
 __all__ = [
     "IdMixin",
@@ -176,9 +177,11 @@ class OrmPlugin(Plugin):
             app.cli.commands["db"] = previous
         self.migrate.configure(_configure_alembic)
 
-        if app.config["ATOMIC_REQUESTS"]:
-            install_atomic_requests(app)
         app.extensions[EXTENSION_KEY] = self
+
+    def layers(self, app: Flask) -> t.Iterable[Layer]:
+        if app.config["ATOMIC_REQUESTS"]:
+            yield atomic_request_layer(app)
 
     def ready(self, app: Flask) -> None:
         plugin_migrations(app)  # every enabled plugin's 'migrations' and 'metadata' are valid

@@ -1,17 +1,16 @@
 """Django's transaction tools on ``db.session``: ``ATOMIC_REQUESTS``, ``non_atomic``, ``on_commit``.
 
-``ATOMIC_REQUESTS`` wraps the *view call* (``app.dispatch_request``), not the
-request teardown: Flask calls ``teardown_request`` with ``exc=None`` after
-``abort(404)`` and after any error an ``errorhandler`` handled
-(django-parity.md §1), so a commit there would save the half-done work of a
-view that failed. Around the view we see every exception the view raises.
-As in Django, ``before_request``/``after_request`` hooks and error handlers
-run outside the view's transaction.
+``ATOMIC_REQUESTS`` wraps the *view call* (the ``orm.atomic`` layer of the
+kit's request pipeline, a ``wrap_view`` hook), not the request teardown: Flask
+calls ``teardown_request`` with ``exc=None`` after ``abort(404)`` and after any
+error an ``errorhandler`` handled, so a commit there would save the half-done
+work of a view that failed. Around the view we see every exception the view
+raises. As in Django, middleware, ``before_request``/``after_request`` hooks
+and error handlers run outside the view's transaction.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import typing as t
 
@@ -21,6 +20,8 @@ from flask import g
 from flask import has_app_context
 from flask import request
 
+from flaskkit.pipeline import Layer
+
 from .database import Session
 from .database import db
 
@@ -28,7 +29,10 @@ if t.TYPE_CHECKING:
     from flask import Flask
     from flask.typing import ResponseReturnValue
 
-__all__ = ["install_atomic_requests", "is_atomic_request", "non_atomic", "on_commit"]
+__all__ = ["ATOMIC_LAYER", "atomic_request_layer", "is_atomic_request", "non_atomic", "on_commit"]
+
+#: The name of the ``ATOMIC_REQUESTS`` layer in the request pipeline.
+ATOMIC_LAYER = "orm.atomic"
 
 logger = logging.getLogger("flaskkit.orm")
 
@@ -147,25 +151,23 @@ def is_atomic_request() -> bool:
     return has_app_context() and bool(g.get(_ATOMIC_G))
 
 
-def install_atomic_requests(app: Flask) -> None:
-    """Make every view of ``app`` (but those marked :func:`non_atomic`) one transaction.
+def atomic_request_layer(app: Flask) -> Layer:
+    """The pipeline layer that makes every view of ``app`` (but those marked :func:`non_atomic`) one transaction.
 
     The view's return value (any status, 4xx and 5xx included) commits; any
     exception it raises (``abort(404)``, an ``HTTPException``, an error an
-    ``errorhandler`` turns into a page) rolls back, then propagates.
+    ``errorhandler`` turns into a page) rolls back, then propagates. It sits
+    inside every ``MIDDLEWARE`` layer, as Django's view transaction does.
     """
-    # The view call is app.dispatch_request; Flask has no hook around it, so the
-    # app's own method is wrapped (per app: other apps are untouched).
-    dispatch = app.dispatch_request
+    view_functions = app.view_functions
 
-    @functools.wraps(dispatch)
-    def atomic_dispatch_request() -> ResponseReturnValue:
-        if not _view_is_atomic(app):
-            return dispatch()
+    def atomic_view(call_view: t.Callable[[], ResponseReturnValue]) -> ResponseReturnValue:
+        if not _view_is_atomic(view_functions):
+            return call_view()
         g.setdefault(_ATOMIC_G, True)
         try:
             try:
-                rv = dispatch()
+                rv = call_view()
             except BaseException:
                 _rollback()
                 raise
@@ -178,14 +180,19 @@ def install_atomic_requests(app: Flask) -> None:
         finally:
             g.pop(_ATOMIC_G, None)
 
-    app.dispatch_request = atomic_dispatch_request  # type: ignore[method-assign]
+    return Layer(
+        ATOMIC_LAYER,
+        wrap_view=atomic_view,
+        under="MIDDLEWARE",
+        description="ATOMIC_REQUESTS: each view in one transaction",
+    )
 
 
-def _view_is_atomic(app: Flask) -> bool:
+def _view_is_atomic(view_functions: t.Mapping[str, t.Any]) -> bool:
     rule = request.url_rule
     if rule is None or request.routing_exception is not None:
         return False
-    view = app.view_functions.get(t.cast(str, rule.endpoint))
+    view = view_functions.get(t.cast(str, rule.endpoint))
     if view is None:
         return False
     return not (

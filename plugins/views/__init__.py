@@ -53,7 +53,6 @@ from .list import MultipleObjectMixin
 from .list import MultipleObjectTemplateResponseMixin
 from .pagination import Page
 from .pagination import Paginator
-from .registration import install_registration_checks
 from .urls import lazy_url_for
 
 if t.TYPE_CHECKING:
@@ -120,7 +119,6 @@ class ViewsPlugin(Plugin):
     def init_app(self, app: Flask) -> None:
         # The shipped templates, after the app's own: templates/views/... in the app wins.
         app.register_blueprint(Blueprint("flaskkit_views", __name__, template_folder="templates"))
-        install_registration_checks(app)
         app.extensions[EXTENSION_KEY] = self
 
     def checks(self, app: Flask) -> t.Iterable[CheckMessage]:

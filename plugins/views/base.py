@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import typing as t
+import weakref
 
 from flask import current_app
 from flask import redirect
@@ -44,6 +45,7 @@ from .urls import LazyURL
 if t.TYPE_CHECKING:
     import collections.abc as cabc
 
+    from flask import Flask
     from flask import Request
     from flask import Response
     from flask.typing import ResponseReturnValue
@@ -146,7 +148,18 @@ class View(FlaskView):
         cls.check_configuration(initkwargs)
         endpoint = name if name is not None else cls.get_endpoint_name(initkwargs)
 
+        checked_apps: weakref.WeakSet[Flask] = weakref.WeakSet()
+
         def view(*args: t.Any, **kwargs: t.Any) -> ResponseReturnValue:
+            app = current_app._get_current_object()  # type: ignore[attr-defined]
+            if app not in checked_apps:
+                # Once per app, at the view's first request: its route and settings (routes added
+                # after the boot's checks are seen here; Flask has no hook for a new route).
+                from .registration import check_registered_view
+
+                endpoint = t.cast(str, request.endpoint)
+                check_registered_view(app, endpoint, app.view_functions[endpoint])
+                checked_apps.add(app)
             self = view.view_class(**initkwargs)  # type: ignore[attr-defined]
             self.setup(*args, **kwargs)
             if not hasattr(self, "request"):
@@ -154,7 +167,7 @@ class View(FlaskView):
                     f"{cls.__name__} instance has no 'request' attribute. Did you override setup() and "
                     "forget to call super()?"
                 )
-            return current_app.ensure_sync(self.dispatch)(*args, **kwargs)  # type: ignore[no-any-return]
+            return app.ensure_sync(self.dispatch)(*args, **kwargs)  # type: ignore[no-any-return]
 
         decorators = option(cls, initkwargs, "decorators") or ()
         if decorators:

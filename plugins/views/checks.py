@@ -4,9 +4,9 @@
 - ``views.E002`` a view's ``cache_alias`` is not an alias of ``CACHES``.
 - ``views.E003`` a view's route cannot work for it (a detail view without ``<pk>`` or ``<slug>``...).
 
-Views registered once the plugin has booted are refused at once by
-``add_url_rule`` with the same messages; these checks cover the routes added
-before (``Kit(app)`` after the routes) and ``flask kit check``.
+A view registered once the app has booted is refused at its first request with
+the same messages; these checks cover the routes added before the boot's checks
+and ``flask kit check``.
 """
 
 from __future__ import annotations

@@ -4,15 +4,15 @@ Django finds a view's mistakes at its first request (no model, no template, a
 detail view on a route without ``pk``). Here ``as_view()`` checks the options
 (:meth:`View.check_configuration`), and this module checks what needs the app:
 the route's arguments (:meth:`View.check_route`) and the cache plugin a
-``cache_timeout`` needs. Flask has no hook for a new route, so the plugin wraps
-the app's own ``add_url_rule`` (per app; ``@app.route``, ``@app.get`` and
-blueprints all go through it): a mistake raises there, as the app is set up.
-Routes registered before the plugin booted are checked by the plugin's checks.
+``cache_timeout`` needs. Routes registered before the boot's checks are checked
+there (``views.E001``-``E003`` stop the boot); a route added once the app has
+booted is checked at the first request its view serves (as Django finds a
+view's mistakes), and by ``flask kit check``. Flask has no hook for a new
+route, and no plugin replaces a method of the app.
 """
 
 from __future__ import annotations
 
-import functools
 import typing as t
 
 from flaskkit import ConfigurationError
@@ -28,7 +28,6 @@ __all__ = [
     "CACHE_EXTENSION_KEY",
     "cache_problem",
     "check_registered_view",
-    "install_registration_checks",
     "routes_of",
     "view_class_of",
 ]
@@ -89,22 +88,3 @@ def routes_of(app: Flask, endpoint: str) -> list[t.Any]:
         return list(app.url_map.iter_rules(endpoint))
     except KeyError:  # an endpoint with a view function but no rule (app.endpoint(...))
         return []
-
-
-def install_registration_checks(app: Flask) -> None:
-    """Check each flaskkit view as it is added to ``app`` (wraps ``app.add_url_rule``)."""
-    add_url_rule = app.add_url_rule
-
-    @functools.wraps(add_url_rule)
-    def checked_add_url_rule(
-        rule: str,
-        endpoint: str | None = None,
-        view_func: t.Callable[..., t.Any] | None = None,
-        provide_automatic_options: bool | None = None,
-        **options: t.Any,
-    ) -> None:
-        add_url_rule(rule, endpoint, view_func, provide_automatic_options, **options)
-        if view_func is not None and view_class_of(view_func) is not None:
-            check_registered_view(app, endpoint or view_func.__name__, view_func)
-
-    app.add_url_rule = checked_add_url_rule  # type: ignore[method-assign]

@@ -56,6 +56,7 @@ def test_the_middleware_order(runner):
         "flaskkit.plugins.middleware:SecurityMiddleware",
         "example_site.middleware:ServerTimingMiddleware",
         "flaskkit.plugins.middleware:XFrameOptionsMiddleware",
+        "orm.atomic",  # ATOMIC_REQUESTS: the view's transaction, inside every middleware
     ]
 
 

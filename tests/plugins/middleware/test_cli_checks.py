@@ -7,7 +7,8 @@ import subprocess
 import sys
 import textwrap
 
-from flaskkit import Plugin
+import pytest
+
 from flaskkit import create_app
 from flaskkit.plugins.middleware import Middleware
 from flaskkit.plugins.middleware import MiddlewareNotUsed
@@ -54,29 +55,27 @@ def test_middleware_command_prints_the_onion_outermost_first():
     result = run(app, "kit", "middleware")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0] == "Middleware of the app 'shop', outermost first:"
-    assert lines[1].split() == ["#", "middleware", "hooks"]
-    assert lines[2].split() == ["1", "flaskkit.plugins.middleware:SecurityMiddleware", "process_response"]
+    assert lines[0] == "Request pipeline of the app 'shop', outermost first:"
+    assert lines[1].split() == ["#", "layer", "hooks", "from"]
+    assert lines[2].split() == ["1", "flaskkit.plugins.middleware:SecurityMiddleware", "response", "MIDDLEWARE[0]"]
     assert lines[3].split() == [
         "2",
         "tests.plugins.middleware.test_cli_checks:Timing",
-        "process_request,",
-        "process_view,",
-        "process_response",
+        "request,",
+        "view,",
+        "response",
+        "MIDDLEWARE[1]",
     ]
     assert lines[4].split(None, 2) == [
         "3",
         "tests.plugins.middleware.test_cli_checks:Disabled",
-        "not used: FEATURE_X is off",
+        "not used: FEATURE_X is off  MIDDLEWARE[2]",
     ]
-    assert lines[5].split() == ["4", "flaskkit.plugins.middleware:XFrameOptionsMiddleware", "process_response"]
-    assert lines[6] == (
-        "Request: process_request 1 -> 4, Flask's before_request functions, process_view 1 -> 4, the view. "
-        "Response: process_exception 4 -> 1 (if the view raised), process_response 4 -> 1."
-    )
+    assert lines[5].split() == ["4", "flaskkit.plugins.middleware:XFrameOptionsMiddleware", "response", "MIDDLEWARE[3]"]
+    assert lines[6].startswith("A request meets the request hooks top-down, then Flask's before_request functions")
     assert lines[7:] == [
-        "WSGI middleware around app.wsgi_app, outermost first:",
-        "  1  werkzeug.middleware.proxy_fix:ProxyFix(x_for=1, x_proto=1) from PROXY_FIX",
+        "WSGI layers around app.wsgi_app, outermost first:",
+        "  1  middleware.proxy_fix werkzeug.middleware.proxy_fix:ProxyFix(x_for=1, x_proto=1)  (PROXY_FIX)",
     ]
 
 
@@ -93,19 +92,18 @@ def test_middleware_command_names_an_alias_and_the_hooks_a_setting_enables():
     assert lines[2].split() == [
         "1",
         "flaskkit.plugins.middleware:SecurityHeaders",
-        "(=",
-        "flaskkit.plugins.middleware.security:SecurityMiddleware)",
-        "process_request,",
-        "process_response",
+        "=",
+        "flaskkit.plugins.middleware.security:SecurityMiddleware",
+        "request,",
+        "response",
+        "MIDDLEWARE[0]",
     ]
 
 
 def test_middleware_command_with_an_empty_stack():
     app = create_app(settings(PLUGINS=["middleware"], MIDDLEWARE=[]), import_name="shop")
     result = run(app, "kit", "middleware")
-    assert result.output == (
-        "The app 'shop' has no middleware: MIDDLEWARE is empty, nothing runs on the request path.\n"
-    )
+    assert result.output == ("The app 'shop' has no request pipeline: no layer runs on the request path.\n")
 
 
 def test_middleware_command_through_the_flask_command(tmp_path):
@@ -135,7 +133,8 @@ def test_middleware_command_through_the_flask_command(tmp_path):
     assert result.stdout.splitlines()[2].split() == [
         "1",
         "flaskkit.plugins.middleware:GZipMiddleware",
-        "process_response",
+        "response",
+        "MIDDLEWARE[0]",
     ]
 
 
@@ -215,11 +214,31 @@ def test_a_misspelt_setting_is_caught_by_the_kits_name_check():
     ]
 
 
-def test_middleware_boots_after_orm_when_both_are_listed():
-    class Orm(Plugin):
-        name = "orm"
-
-    from flaskkit.plugins.middleware import MiddlewarePlugin
-
-    app = create_app(settings(PLUGINS=[MiddlewarePlugin, Orm]))
-    assert list(app.extensions["flaskkit"].state(app).plugins) == ["orm", "middleware"]
+@pytest.mark.parametrize("plugins", [["middleware", "orm"], ["orm", "middleware"]])
+def test_the_view_transaction_is_inside_middleware_whatever_the_boot_order(plugins):
+    app = create_app(
+        settings(
+            PLUGINS=plugins,
+            ATOMIC_REQUESTS=True,
+            MIDDLEWARE=["flaskkit.plugins.middleware:SecurityMiddleware"],
+        )
+    )
+    assert list(app.extensions["flaskkit"].state(app).plugins) == plugins  # no ordering between the plugins
+    lines = run(app, "kit", "middleware").output.splitlines()
+    assert lines[2].split()[:2] == ["1", "flaskkit.plugins.middleware:SecurityMiddleware"]
+    assert lines[3].split() == [
+        "2",
+        "orm.atomic",
+        "=",
+        "ATOMIC_REQUESTS:",
+        "each",
+        "view",
+        "in",
+        "one",
+        "transaction",
+        "wrap_view",
+        "plugin",
+        "'orm'",
+        "(under",
+        "MIDDLEWARE)",
+    ]

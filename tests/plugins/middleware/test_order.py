@@ -125,7 +125,7 @@ def test_short_circuit_skips_before_request_functions_but_not_after_request_ones
         return response
 
     app.test_client().get("/")
-    assert calls(app) == ["A.req", "A.resp(200)", "after_request"]
+    assert calls(app) == ["A.req", "after_request", "A.resp(200)"]
 
 
 def test_flask_hooks_sit_between_the_phases():
@@ -147,10 +147,10 @@ def test_flask_hooks_sit_between_the_phases():
         "B.view",
         "C.view",
         "view",
+        "after_request",
         "C.resp(200)",
         "B.resp(200)",
         "A.resp(200)",
-        "after_request",
     ]
 
 
@@ -325,9 +325,9 @@ def test_process_response_must_return_the_response():
     with pytest.raises(TypeError) as info:
         app.test_client().get("/")
     assert str(info.value) == (
-        "The middleware 'tests.plugins.middleware.test_order:"
-        "test_process_response_must_return_the_response.<locals>.Forgets' returned None from process_response(); "
-        "it must return the response."
+        "The layer 'tests.plugins.middleware.test_order:"
+        "test_process_response_must_return_the_response.<locals>.Forgets' returned None from its response hook "
+        "(process_response of a MIDDLEWARE class); it must return the response."
     )
 
 

@@ -100,14 +100,20 @@ def test_the_cache_is_looked_up_after_the_access_checks_of_dispatch(make):
     assert (response.status_code, response.text) == (403, "forbidden")
 
 
-def test_cache_timeout_without_the_cache_plugin_is_refused_when_registered(site):
+def test_cache_timeout_without_the_cache_plugin_is_refused_at_the_views_first_request(site):
+    """A route added after the boot is checked at the first request its view serves (as Django does)."""
+    site.add_url_rule("/clock/", view_func=CachedClock.as_view())
+    client = site.test_client()
+    assert client.get("/elsewhere/").status_code == 404  # other pages are served
     with pytest.raises(ConfigurationError) as error:
-        site.add_url_rule("/clock/", view_func=CachedClock.as_view())
+        client.get("/clock/")
     assert str(error.value) == (
         "(views.E001) The view 'cached_clock' (CachedClock) sets cache_timeout, but the cache plugin is not "
         "enabled.\n  Hint: Add 'cache' to PLUGINS, or remove cache_timeout."
     )
     assert error.value.setting == "PLUGINS"
+    with pytest.raises(ConfigurationError):  # every request, until the app is fixed
+        client.get("/clock/")
 
 
 def test_cache_timeout_without_the_cache_plugin_stops_the_boot(tmp_path):
@@ -129,8 +135,9 @@ def test_cache_timeout_without_the_cache_plugin_stops_the_boot(tmp_path):
 
 def test_an_unknown_cache_alias_is_refused(make):
     app = make(PLUGINS=WITH_CACHE)
+    app.add_url_rule("/clock/", view_func=CachedClock.as_view(cache_alias="defualt"))
     with pytest.raises(ConfigurationError) as error:
-        app.add_url_rule("/clock/", view_func=CachedClock.as_view(cache_alias="defualt"))
+        app.test_client().get("/clock/")
     assert str(error.value) == (
         "(views.E002) The view 'cached_clock' (CachedClock) caches in 'defualt' (cache_alias), which CACHES does not "
         "have. Did you mean 'default'?\n  Hint: Use one of 'default', or add CACHES['defualt']."

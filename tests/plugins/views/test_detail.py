@@ -114,26 +114,34 @@ def test_template_names(site):
         assert DetailView(model=ViewsTestPost, template_name="x.html").get_template_names() == ["x.html"]
 
 
-def test_a_route_without_pk_or_slug_is_refused_when_registered(site):
+def test_a_route_without_pk_or_slug_is_refused_at_the_first_request(make):
+    site = make()
+    site.add_url_rule("/post/<int:id>/", view_func=DetailView.as_view("post", model=ViewsTestPost))
     with pytest.raises(ConfigurationError) as error:
-        site.add_url_rule("/post/<int:id>/", view_func=DetailView.as_view("post", model=ViewsTestPost))
+        site.test_client().get("/post/1/")
     assert str(error.value) == (
         "The route of the endpoint 'post' (DetailView) has neither <pk> nor <slug>: the view cannot tell which row "
         "to show.\n"
         "  Hint: Write the rule as '/posts/<int:pk>/' or '/posts/<slug>/', or set pk_url_kwarg / slug_url_kwarg to "
         "the name your rule uses."
     )
-    site.add_url_rule(
+    fixed = make()
+    fixed.add_url_rule(
         "/post/<int:id>/", view_func=DetailView.as_view("post_by_id", model=ViewsTestPost, pk_url_kwarg="id")
     )
+    assert fixed.test_client().get("/post/1/").status_code == 404  # checked, and served: there is no post 1
 
 
-def test_a_slug_route_needs_the_slug_field(site):
+def test_a_slug_route_needs_the_slug_field(make):
+    site = make()
+    site.add_url_rule("/n/<slug>/", view_func=DetailView.as_view("note", model=ViewsTestNote))
     with pytest.raises(
         ConfigurationError, match=r"^DetailView.slug_field is 'slug', which ViewsTestNote does not have"
     ):
-        site.add_url_rule("/n/<slug>/", view_func=DetailView.as_view("note", model=ViewsTestNote))
-    site.add_url_rule("/n/<int:pk>/", view_func=DetailView.as_view("note_pk", model=ViewsTestNote))
+        site.test_client().get("/n/some-slug/")
+    fixed = make()
+    fixed.add_url_rule("/n/<int:pk>/", view_func=DetailView.as_view("note_pk", model=ViewsTestNote))
+    assert fixed.test_client().get("/n/1/").status_code == 404
 
 
 def test_detail_view_needs_a_model():
@@ -141,10 +149,11 @@ def test_detail_view_needs_a_model():
         DetailView.as_view()
 
 
-def test_routes_of_a_blueprint_are_checked_when_it_is_registered(site):
+def test_routes_of_a_blueprint_are_checked(site):
     blog = Blueprint("blog", __name__)
     blog.add_url_rule("/<int:post_id>/", view_func=DetailView.as_view(model=ViewsTestPost))
+    site.register_blueprint(blog, url_prefix="/blog")
     with pytest.raises(
         ConfigurationError, match=r"^The route of the endpoint 'blog.views_test_post_detail' \(DetailView\)"
     ):
-        site.register_blueprint(blog, url_prefix="/blog")
+        site.test_client().get("/blog/1/")
