@@ -201,9 +201,18 @@ def _signature(
     tables: t.Iterable[sa.Table] | None,
     migrate: t.Callable[[], t.Any] | None,
 ) -> tuple[t.Any, ...]:
-    """What the schema depends on: the revision files, the tables to create, how the migrations run."""
+    """What the schema depends on: the revision files, the settings a plugin's revisions read (its
+    ``migration_settings``, as the auth plugin's ``AUTH_USER_MODEL``), the tables to create, how the
+    migrations run."""
+    from flaskkit import get_kit
+
     from .migrations import plugin_migrations
 
+    read = tuple(
+        (name, repr(app.config.get(name)))
+        for plugin in get_kit(app).state(app).plugins.values()
+        for name in getattr(plugin, "migration_settings", ())
+    )
     directories: list[str] = []
     migrate_config = app.extensions.get("migrate")
     if migrate_config is not None:
@@ -216,7 +225,7 @@ def _signature(
         wanted = (None, tuple(sorted(table.fullname for table in tables)))
     how = None if migrate is None else f"{migrate.__module__}.{migrate.__qualname__}"
     dialects = tuple((key, engine.dialect.name) for key, engine in engines.items())
-    return (files, wanted, how, dialects)
+    return (files, read, wanted, how, dialects)
 
 
 def _listing(directory: str) -> tuple[tuple[str, int, int], ...]:
