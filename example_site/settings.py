@@ -26,6 +26,8 @@ PLUGINS = [
     "signals",
     "auth",
     "views",
+    "mail",
+    "messages",
     "example_site.plugin:NotesPlugin",
 ]
 
@@ -67,6 +69,25 @@ else:
     }
 
 SESSION_COOKIE_NAME = "sessionid"  # Django's name
+
+# -- mail ------------------------------------------------------------------------------
+
+# With nothing set, mail (the password reset links) is printed where the site runs: the
+# console backend. EMAIL_URL=smtp+tls://user:password@host:587 (read by the mail plugin
+# from the environment) or EMAIL_HOST=host (with EMAIL_PORT...) sends it for real.
+if not os.environ.get("EMAIL_URL"):
+    EMAIL_HOST = os.environ.get("EMAIL_HOST") or None
+    if EMAIL_HOST:
+        EMAIL_BACKEND = "smtp"
+        EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or 25)
+        EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+        EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+        EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "").lower() in ("1", "true", "yes")
+        EMAIL_TIMEOUT = 10
+    else:
+        EMAIL_BACKEND = "console"
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "flaskkit notes <noreply@notes.example>"
+SITE_NAME = "flaskkit notes"
 
 # -- middleware -----------------------------------------------------------------------
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 import typing as t
 
 from flask import current_app
-from flask import flash
 from flask import render_template
 from werkzeug.exceptions import HTTPException
 
@@ -29,6 +28,8 @@ from flaskkit.plugins.auth import LoginRequiredMixin
 from flaskkit.plugins.auth import UserPassesTestMixin
 from flaskkit.plugins.auth import current_user
 from flaskkit.plugins.auth import get_user
+from flaskkit.plugins.messages import SuccessMessageMixin
+from flaskkit.plugins.messages import success
 from flaskkit.plugins.views import CreateView
 from flaskkit.plugins.views import DeleteView
 from flaskkit.plugins.views import DetailView
@@ -89,15 +90,15 @@ class NoteDetail(DetailView):
     decorators = [cache_public_page]
 
 
-class NoteCreate(LoginRequiredMixin, CreateView):
+class NoteCreate(LoginRequiredMixin, SuccessMessageMixin, CreateView):
     """A new note by the logged-in user; then its page (``Note.get_absolute_url()``)."""
 
     model = Note
     fields = ["title", "body"]
+    success_message = "Your note is on the board."
 
     def form_valid(self, form: t.Any) -> ResponseReturnValue:
         form.instance.author = get_user()
-        flash("Your note is on the board.", "success")
         return super().form_valid(form)
 
 
@@ -116,15 +117,12 @@ class NoteOwnerMixin(UserPassesTestMixin):
         return bool(current_user.is_authenticated and self.get_object().author_id == current_user.id)
 
 
-class NoteUpdate(NoteOwnerMixin, UpdateView):
+class NoteUpdate(NoteOwnerMixin, SuccessMessageMixin, UpdateView):
     """Change one of your notes."""
 
     model = Note
     fields = ["title", "body"]
-
-    def form_valid(self, form: t.Any) -> ResponseReturnValue:
-        flash("Your changes are saved.", "success")
-        return super().form_valid(form)
+    success_message = "Your changes are saved."
 
 
 class NoteDelete(NoteOwnerMixin, DeleteView):
@@ -134,7 +132,7 @@ class NoteDelete(NoteOwnerMixin, DeleteView):
     success_url = lazy_url_for("notes.mine")
 
     def form_valid(self, form: t.Any) -> ResponseReturnValue:
-        flash(f"“{self.object.title}” is deleted.", "success")
+        success(self.request, f"“{self.object.title}” is deleted.")
         return super().form_valid(form)
 
 

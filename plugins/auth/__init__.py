@@ -22,6 +22,8 @@
   failed logins (429);
 * the views of ``django.contrib.auth.urls`` under ``/accounts/``, the access
   decorators and mixins, ``perms`` in templates;
+* with the mail plugin: password reset by email (Django's four views) and
+  changing one's email address, confirmed by mail;
 * ``flask auth createsuperuser | changepassword | sync-perms``.
 
 See docs/plugins/auth.md.
@@ -41,6 +43,8 @@ from flaskkit import Plugin
 from flaskkit import get_kit
 from flaskkit.checks import DATABASE
 from flaskkit.checks import DEPLOY
+from flaskkit.checks import Info as CheckInfo
+from flaskkit.checks import Warning as CheckWarning
 from flaskkit.checks import check
 
 from . import checks as _checks
@@ -62,6 +66,9 @@ from .decorators import login_not_required
 from .decorators import login_required
 from .decorators import permission_required
 from .decorators import user_passes_test
+from .email_change import EmailChangeConfirmView
+from .email_change import EmailChangeForm
+from .email_change import EmailChangeView
 from .exceptions import PermissionDenied
 from .forms import AuthenticationForm
 from .forms import PasswordChangeForm
@@ -89,9 +96,19 @@ from .models import AbstractUser
 from .models import Group
 from .models import Permission
 from .models import PermissionsMixin
+from .password_reset import RESET_DEFAULTS
+from .password_reset import PasswordResetCompleteView
+from .password_reset import PasswordResetConfirmView
+from .password_reset import PasswordResetDoneView
+from .password_reset import PasswordResetForm
+from .password_reset import PasswordResetView
+from .password_reset import ResetSettings
+from .password_reset import read_reset_settings
 from .password_validation import validate_password
 from .throttle import LoginThrottle
 from .throttle import LoginThrottled
+from .tokens import PasswordResetTokenGenerator
+from .tokens import default_token_generator
 from .urls import redirect_to_login
 from .urls import url_has_allowed_host_and_scheme
 from .users import EXTENSION_KEY
@@ -123,6 +140,9 @@ __all__ = [
     "AuthPlugin",
     "AuthenticationForm",
     "BaseBackend",
+    "EmailChangeConfirmView",
+    "EmailChangeForm",
+    "EmailChangeView",
     "Group",
     "LoginRequiredMiddleware",
     "LoginRequiredMixin",
@@ -133,6 +153,12 @@ __all__ = [
     "PasswordChangeDoneView",
     "PasswordChangeForm",
     "PasswordChangeView",
+    "PasswordResetCompleteView",
+    "PasswordResetConfirmView",
+    "PasswordResetDoneView",
+    "PasswordResetForm",
+    "PasswordResetTokenGenerator",
+    "PasswordResetView",
     "PermWrapper",
     "Permission",
     "PermissionDenied",
@@ -146,6 +172,7 @@ __all__ = [
     "authenticate",
     "check_password",
     "current_user",
+    "default_token_generator",
     "get_backends",
     "get_hasher",
     "get_user",
@@ -185,10 +212,11 @@ class AuthPlugin(Plugin):
     name = "auth"
     requires = ("orm", "session", "forms")
     #: The login throttle counts in the cache plugin's cache (an error at boot names it if
-    #: throttling is on without it); the auth signals are the signals plugin's, sent in any case.
-    after = ("cache", "signals")
+    #: throttling is on without it); the auth signals are the signals plugin's, sent in any case;
+    #: the password reset mails with the mail plugin, and the views add messages with the messages plugin.
+    after = ("cache", "signals", "mail", "messages")
     extra = "auth"
-    defaults = DEFAULTS
+    defaults = {**DEFAULTS, **RESET_DEFAULTS}
 
     #: The Alembic migrations of the auth tables (branch "auth"), for the orm plugin.
     migrations: t.ClassVar[str] = str(Path(__file__).resolve().with_name("migrations"))
@@ -211,6 +239,8 @@ class AuthPlugin(Plugin):
         self.throttle: LoginThrottle | None = None
         #: Flask-Login's manager of this app (also ``app.login_manager``).
         self.login_manager: KitLoginManager
+        #: The password reset and email change settings (set in configure).
+        self.reset_settings: ResetSettings
 
     # -- phases -----------------------------------------------------------------------------------
 
@@ -223,6 +253,8 @@ class AuthPlugin(Plugin):
         self.user_model = load_user_model(self.settings.user_model_path)
         if self.settings.throttle is not None:
             self.throttle = LoginThrottle(self.settings.throttle)
+        cache_alias = self.settings.throttle.cache_alias if self.settings.throttle is not None else None
+        self.reset_settings = read_reset_settings(app, enabled, cache_alias)
 
     def init_app(self, app: Flask) -> None:
         app.extensions[EXTENSION_KEY] = self
@@ -238,7 +270,16 @@ class AuthPlugin(Plugin):
         if self.settings.url_prefix is not None:
             from .views import make_blueprint
 
-            app.register_blueprint(make_blueprint(self.settings))
+            blueprint = make_blueprint(self.settings)
+            if self.reset_settings.reset_enabled:
+                from .password_reset import add_urls
+
+                add_urls(blueprint)
+            if self.reset_settings.email_change_enabled:
+                from .email_change import add_urls as add_email_change_urls
+
+                add_email_change_urls(blueprint)
+            app.register_blueprint(blueprint)
         app.shell_context_processor(self._shell_context)
 
     def commands(self, app: Flask) -> t.Iterable[click.Command]:
@@ -288,7 +329,24 @@ class AuthPlugin(Plugin):
 
     @check(DEPLOY)
     def check_deploy(self, app: Flask) -> t.Iterable[CheckMessage]:
-        return _checks.check_deploy(app, self)
+        yield from _checks.check_deploy(app, self)
+        if not self.reset_settings.reset_enabled and app.config.get("AUTH_PASSWORD_RESET_ENABLED") is None:
+            yield CheckInfo(
+                "Password reset by email is off: the mail plugin is not enabled, so /accounts/password_reset/ "
+                "does not exist.",
+                hint="Add 'mail' to PLUGINS (with EMAIL_URL or EMAIL_HOST) to turn it on, or set "
+                "AUTH_PASSWORD_RESET_ENABLED = False to say that you do not want it.",
+                obj="PLUGINS",
+                id="auth.I001",
+            )
+        if self.reset_settings.reset_enabled and not app.config.get("TRUSTED_HOSTS"):
+            yield CheckWarning(
+                "The password reset links are built from the request's Host header, and no host is trusted: "
+                "anyone can ask for a reset mail whose link points to their own site (host header poisoning).",
+                hint="Set ALLOWED_HOSTS = ['example.com'] (the middleware plugin) or Flask's TRUSTED_HOSTS.",
+                obj="ALLOWED_HOSTS",
+                id="auth.W007",
+            )
 
     @check(DATABASE)
     def check_permissions(self, app: Flask) -> t.Iterable[CheckMessage]:

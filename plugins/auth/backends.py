@@ -53,7 +53,9 @@ class ModelBackend(BaseBackend):
     As Django's: the password hasher runs even when the username is unknown
     (the response time does not tell which usernames exist), inactive users
     are refused, and permissions are cached on the user object for its
-    lifetime (one request).
+    lifetime (one request). The username is NFKC-normalised first
+    (``normalize_username``), as registration stored it: a username typed in
+    full-width letters is its ASCII self (Django normalises in its login form only).
     """
 
     def authenticate(
@@ -66,7 +68,7 @@ class ModelBackend(BaseBackend):
             username = kwargs.get(model.USERNAME_FIELD)
         if username is None or password is None:
             return None
-        user = model.objects.get_by_natural_key(username)
+        user = model.objects.get_by_natural_key(model.normalize_username(username))
         if user is None:
             # Run the default hasher once, so an unknown username takes as long as a wrong password.
             make_password(password)

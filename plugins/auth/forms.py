@@ -7,6 +7,7 @@ error messages.
 from __future__ import annotations
 
 import typing as t
+import unicodedata
 
 import sqlalchemy as sa
 from wtforms import PasswordField
@@ -38,6 +39,12 @@ def _password_help() -> str:
     return " ".join(password_validation.password_validators_help_texts())
 
 
+def normalize_username_input(value: t.Any) -> t.Any:
+    """What Django's ``UsernameField`` does to a typed username: strip the spaces around it and
+    NFKC-normalise it (full-width ``ｋａｔｅ`` is ``kate``, as registration stored it)."""  # noqa: RUF002
+    return unicodedata.normalize("NFKC", value.strip()) if isinstance(value, str) else value
+
+
 def _username_validator(form: Form, field: t.Any) -> None:
     message = UnicodeUsernameValidator()(field.data)
     if message:
@@ -50,6 +57,7 @@ class AuthenticationForm(Form):
     username = StringField(
         "Username",
         validators=[InputRequired()],
+        filters=[normalize_username_input],
         render_kw={"autofocus": True, "autocomplete": "username", "maxlength": 150},
     )
     password = PasswordField("Password", validators=[InputRequired()], render_kw={"autocomplete": "current-password"})

@@ -13,7 +13,13 @@ their passwords:
   saves the new hash at a successful login;
 * Werkzeug's own format (``pbkdf2:sha256:600000$salt$hex``,
   ``scrypt:32768:8:1$...``, what ``werkzeug.security.generate_password_hash``
-  writes) is verified too, by Werkzeug, and upgraded at the next login.
+  writes) is verified too, by Werkzeug, and upgraded at the next login;
+* every check costs the time of one hash (Django's fix for CVE-2024-39329):
+  an unusable password, a hash of an algorithm the app does not list, a
+  damaged hash and a missing password run the default hasher on a random
+  password, and a wrong password against an outdated hash runs the missing
+  work (``harden_runtime``), so the response time of a login does not tell
+  which accounts exist, which have a password, or how old their hash is.
 
 The cryptography is the standard library's (``hashlib.pbkdf2_hmac``,
 ``hashlib.scrypt``) and Werkzeug's; this module only reads and writes the
@@ -317,10 +323,9 @@ class WerkzeugPasswordHasher(BasePasswordHasher):
     def verify(self, password: Password, encoded: str) -> bool:
         from werkzeug.security import check_password_hash
 
-        try:
-            return check_password_hash(encoded, _text(password))
-        except ValueError:  # a method Werkzeug does not know
-            return False
+        # A method Werkzeug does not know raises ValueError: verify_password() then spends the
+        # time of a real check, as for any hash it cannot verify.
+        return check_password_hash(encoded, _text(password))
 
     def encode(self, password: Password, salt: str) -> str:
         raise NotImplementedError(
@@ -426,27 +431,41 @@ def verify_password(
     """``(is_correct, must_update)`` for ``password`` against ``encoded``.
 
     A malformed hash, or one written by a hasher the app does not list, is
-    simply not correct (never an exception).
+    simply not correct (never an exception). Every path costs one run of a
+    hasher (Django's fix for CVE-2024-39329): when there is nothing to verify
+    (no password, an unusable or unknown hash), the default hasher hashes a
+    random password instead, so the response time does not tell these
+    accounts from the others.
     """
-    if password is None or encoded is None or not is_password_usable(encoded):
-        return False, False
     registry = get_hashers()
     best = registry.get(preferred)
-    try:
-        hasher = registry.identify(encoded)
-    except ValueError:  # gibberish, or a hasher that is no longer listed
+    hasher: BasePasswordHasher | None = None
+    if password is not None and encoded is not None and is_password_usable(encoded):
+        try:
+            hasher = registry.identify(encoded)
+        except ValueError:  # gibberish, or a hasher that is no longer listed
+            hasher = None
+    if hasher is None:
+        _fake_runtime()
         return False, False
     try:
         changed = hasher.algorithm != best.algorithm
-        must_update = changed or best.must_update(encoded)
-        correct = hasher.verify(password, encoded)
-        # Only when the algorithm is the same (otherwise timing tells nothing more than the
-        # hash does): a wrong password against an outdated hash takes as long as a current one.
-        if not correct and not changed and must_update:
-            hasher.harden_runtime(password, encoded)
-    except (ValueError, TypeError):  # a damaged hash of a known algorithm
+        must_update = changed or best.must_update(encoded)  # type: ignore[arg-type]
+        correct = hasher.verify(password, encoded)  # type: ignore[arg-type]
+    except (ValueError, TypeError):  # a damaged hash of a known algorithm: as long as any other check
+        _fake_runtime()
         return False, False
+    # Only when the algorithm is the same (otherwise timing tells nothing more than the
+    # hash does): a wrong password against an outdated hash takes as long as a current one.
+    if not correct and not changed and must_update:
+        hasher.harden_runtime(password, encoded)  # type: ignore[arg-type]
     return correct, must_update
+
+
+def _fake_runtime() -> None:
+    # Django's verify_password does exactly this: one hash of a random password with the
+    # default hasher, the cost of checking a password against a current hash.
+    make_password(get_random_string(UNUSABLE_PASSWORD_SUFFIX_LENGTH))
 
 
 def check_password(

@@ -104,8 +104,9 @@ def authenticate(request: Request | None = None, /, **credentials: t.Any) -> t.A
     dotted path). When all fail, ``user_login_failed`` is sent with the
     credentials, the password (and any key, token or secret) masked.
 
-    In a request, failed logins are throttled (``AUTH_THROTTLE_*``): too many
-    raise :class:`~flaskkit.plugins.auth.LoginThrottled`, a 429.
+    In a request, attempts are throttled (``AUTH_THROTTLE_*``): each is counted
+    before the backends check the password, and one too many raises
+    :class:`~flaskkit.plugins.auth.LoginThrottled` (a 429) without a check.
     """
     plugin = auth_plugin()
     if request is None:
@@ -113,9 +114,27 @@ def authenticate(request: Request | None = None, /, **credentials: t.Any) -> t.A
     throttle = plugin.throttle if has_request_context() else None
     username = credentials.get("username", credentials.get(plugin.user_model.USERNAME_FIELD))
     username = username if isinstance(username, str) else None
-    if throttle is not None:
-        throttle.check(username)
-    for path, backend in plugin.backends:
+    # Counted before any password is checked: past the limit, this raises LoginThrottled (a 429).
+    attempt = throttle.begin(username) if throttle is not None else None
+    try:
+        user = _ask_backends(plugin.backends, request, credentials)
+    except BaseException:
+        if attempt is not None:
+            attempt.cancel()
+        raise
+    if user is not None:
+        if attempt is not None:
+            attempt.succeeded()
+        return user
+    if attempt is not None:
+        attempt.failed()
+    user_login_failed.send(__name__, credentials=_clean_credentials(credentials), request=request)
+    return None
+
+
+def _ask_backends(backends: list[tuple[str, t.Any]], request: Request | None, credentials: dict[str, t.Any]) -> t.Any:
+    """The user of the first backend that accepts ``credentials``, with ``user.backend`` set; or ``None``."""
+    for path, backend in backends:
         try:
             inspect.signature(backend.authenticate).bind(request, **credentials)
         except TypeError:
@@ -123,16 +142,10 @@ def authenticate(request: Request | None = None, /, **credentials: t.Any) -> t.A
         try:
             user = backend.authenticate(request, **credentials)
         except PermissionDenied:
-            break  # the backend says: stop here, this user must not get in (Django's PermissionDenied)
-        if user is None:
-            continue
-        user.backend = path
-        if throttle is not None:
-            throttle.succeeded(username)
-        return user
-    if throttle is not None:
-        throttle.failed(username)
-    user_login_failed.send(__name__, credentials=_clean_credentials(credentials), request=request)
+            return None  # the backend says: stop here, this user must not get in (Django's PermissionDenied)
+        if user is not None:
+            user.backend = path
+            return user
     return None
 
 

@@ -106,9 +106,22 @@ def current_full_path() -> str:
     return f"{path}?{query}" if query else path
 
 
+#: Where the middleware plugin keeps its host check (``ALLOWED_HOSTS``): when it is there, every
+#: request's host was validated before any view ran.
+ALLOWED_HOSTS_EXTENSION = "flaskkit.allowed_hosts"
+
+
 def allowed_hosts() -> set[str]:
-    """The hosts a ``next`` URL may name: this request's host, and ``AUTH_SUCCESS_URL_ALLOWED_HOSTS``."""
-    return {request.host, *current_app.config.get("AUTH_SUCCESS_URL_ALLOWED_HOSTS", ())}
+    """The hosts a ``next`` URL may name: ``AUTH_SUCCESS_URL_ALLOWED_HOSTS``, and this request's host
+    once it has been validated (the middleware plugin's ``ALLOWED_HOSTS``, or Flask's ``TRUSTED_HOSTS``).
+
+    An unvalidated ``Host`` is whatever the client sent: it never makes an absolute URL safe (a
+    relative ``next`` always is). Django's ``request.get_host()`` refuses such a host outright.
+    """
+    hosts = set(current_app.config.get("AUTH_SUCCESS_URL_ALLOWED_HOSTS", ()))
+    if ALLOWED_HOSTS_EXTENSION in current_app.extensions or current_app.config.get("TRUSTED_HOSTS"):
+        hosts.add(request.host)
+    return hosts
 
 
 def get_safe_redirect(field: str = "next") -> str:

@@ -38,6 +38,7 @@ from .login import login
 from .login import logout
 from .login import update_session_auth_hash
 from .mixins import LoginRequiredMixin
+from .notify import notify
 from .urls import current_full_path
 from .urls import get_safe_redirect
 from .urls import resolve_url
@@ -136,6 +137,8 @@ class LoginView(AuthView):
     next_page: str | None = None
     #: Redirect a user who is already logged in (default: ``AUTH_REDIRECT_AUTHENTICATED_USER``).
     redirect_authenticated_user: bool | None = None
+    #: The message for the next page (with the messages plugin); ``{username}`` is the user's.
+    success_message = "You are logged in as {username}."
 
     def dispatch(self, *args: t.Any, **kwargs: t.Any) -> ResponseReturnValue:
         redirect_authenticated = self.redirect_authenticated_user
@@ -162,13 +165,16 @@ class LoginView(AuthView):
     def post(self) -> ResponseReturnValue:
         form = self.form_class()
         if form.is_valid():
-            login(form.get_user())
+            user = form.get_user()
+            login(user)
+            notify("success", self.success_message.format(username=user.get_username()))
             return redirect(self.get_success_url())
         return self.render(form=form)
 
     def get_context_data(self, **kwargs: t.Any) -> dict[str, t.Any]:
         return super().get_context_data(
             next=get_safe_redirect(self.redirect_field_name),
+            password_reset_enabled=self.settings.url_prefix is not None and auth_plugin().reset_settings.reset_enabled,
             redirect_field_name=self.redirect_field_name,
             registration_enabled=self.settings.registration_enabled and self.settings.url_prefix is not None,
             **kwargs,
@@ -184,9 +190,12 @@ class LogoutView(AuthView):
     redirect_field_name = "next"
     #: Where to go after logging out (default: ``LOGOUT_REDIRECT_URL``).
     next_page: str | None = None
+    #: The message for the next page (with the messages plugin).
+    success_message = "You have been logged out."
 
     def post(self) -> ResponseReturnValue:
         logout()
+        notify("info", self.success_message)
         target = self.get_success_url()
         if target != current_full_path():
             return add_never_cache_headers(redirect(target))
@@ -208,6 +217,8 @@ class RegisterView(AuthView):
     template_name = "auth/register.html"
     redirect_field_name = "next"
     next_page: str | None = None
+    #: The message for the next page (with the messages plugin); ``{username}`` is the new user's.
+    success_message = "Welcome, {username}: your account is ready."
 
     def get(self) -> ResponseReturnValue:
         return self.render(form=self.form_class(formdata=None))
@@ -217,6 +228,7 @@ class RegisterView(AuthView):
         if form.is_valid():
             user = form.save()
             login(user, backend=auth_plugin().default_backend_path)
+            notify("success", self.success_message.format(username=user.get_username()))
             return redirect(
                 get_safe_redirect(self.redirect_field_name)
                 or resolve_url(self.next_page or self.settings.login_redirect_url)
@@ -235,6 +247,8 @@ class PasswordChangeView(LoginRequiredMixin, AuthView):
     template_name = "auth/password_change_form.html"
     #: Where to go afterwards (default: the ``password_change_done`` view next to this one).
     success_url: str | None = None
+    #: The message for the next page (with the messages plugin).
+    success_message = "Your password was changed."
 
     def get(self) -> ResponseReturnValue:
         return self.render(form=self.form_class(current_user._get_current_object(), formdata=None))  # type: ignore[attr-defined]
@@ -245,6 +259,7 @@ class PasswordChangeView(LoginRequiredMixin, AuthView):
         if form.is_valid():
             form.save()
             update_session_auth_hash(user)
+            notify("success", self.success_message)
             return redirect(resolve_url(self.success_url) if self.success_url else url_for(".password_change_done"))
         return self.render(form=form)
 

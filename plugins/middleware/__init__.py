@@ -12,8 +12,9 @@
 The first entry is the outermost layer: ``process_request`` and
 ``process_view`` run top-down, ``process_exception`` and ``process_response``
 bottom-up, and a layer that answers early is seen only by the layers it was
-entered through. See :class:`Middleware` for the hooks. The plugin also maps
-``ALLOWED_HOSTS`` onto Flask's ``TRUSTED_HOSTS`` and wraps ``app.wsgi_app`` in
+entered through. See :class:`Middleware` for the hooks. The plugin also checks
+every request's host against ``ALLOWED_HOSTS``, as Django does (a 400 for a host
+the site does not serve; see ``hosts.py``), and wraps ``app.wsgi_app`` in
 werkzeug's ``ProxyFix`` (``PROXY_FIX``) and the ``WSGI_MIDDLEWARE`` list.
 
 Each entry becomes one layer of the kit's request pipeline (the group
@@ -25,6 +26,8 @@ from __future__ import annotations
 
 import typing as t
 
+from flask import request_started
+
 from flaskkit import Plugin
 from flaskkit.checks import DEPLOY
 from flaskkit.checks import check
@@ -34,6 +37,7 @@ from flaskkit.pipeline import Layer
 from .base import HOOKS
 from .base import Middleware
 from .base import MiddlewareNotUsed
+from .checks import check_allowed_hosts
 from .checks import check_deploy
 from .checks import check_django_proxy_settings
 from .clickjacking import XFrameOptionsMiddleware
@@ -41,8 +45,11 @@ from .clickjacking import xframe_options_deny
 from .clickjacking import xframe_options_exempt
 from .clickjacking import xframe_options_sameorigin
 from .gzip import GZipMiddleware
-from .hosts import apply_allowed_hosts
-from .hosts import trusted_hosts
+from .hosts import AllowedHosts
+from .hosts import DisallowedHost
+from .hosts import allowed_hosts_patterns
+from .hosts import get_host
+from .hosts import install_allowed_hosts
 from .loading import ResolvedMiddleware
 from .loading import instantiate
 from .loading import load_middleware
@@ -58,6 +65,8 @@ if t.TYPE_CHECKING:
 __all__ = [
     "DEFAULT_MIDDLEWARE",
     "HOOKS",
+    "AllowedHosts",
+    "DisallowedHost",
     "GZipMiddleware",
     "Middleware",
     "MiddlewareNotUsed",
@@ -66,6 +75,7 @@ __all__ = [
     "SecurityHeaders",
     "SecurityMiddleware",
     "XFrameOptionsMiddleware",
+    "get_host",
     "xframe_options_deny",
     "xframe_options_exempt",
     "xframe_options_sameorigin",
@@ -119,9 +129,11 @@ class MiddlewarePlugin(Plugin):
         #: The app's ``MIDDLEWARE``, created (empty until ``ready``), outermost first.
         self.middleware: list[ResolvedMiddleware] = []
         self._layers: list[Layer] = []
+        #: The host check (``ALLOWED_HOSTS``), made in ``init_app``.
+        self.allowed_hosts = AllowedHosts(())
 
     def configure(self, app: Flask) -> None:
-        trusted_hosts(app.config.get("ALLOWED_HOSTS"))
+        allowed_hosts_patterns(app.config.get("ALLOWED_HOSTS"))
         proxy_fix_options(app.config.get("PROXY_FIX"))
 
     def layers(self, app: Flask) -> t.Iterable[Layer]:
@@ -144,7 +156,11 @@ class MiddlewarePlugin(Plugin):
         return [*self._layers, *wsgi_layers(app)]
 
     def init_app(self, app: Flask) -> None:
-        apply_allowed_hosts(app)
+        self.allowed_hosts = install_allowed_hosts(app)
+        # Every request's host is checked when it starts (Flask's request_started signal): before
+        # the pipeline's layers, Flask's before_request functions and the view, whatever their
+        # order, so none of them sees a host the site does not serve.
+        request_started.connect(self.allowed_hosts.check, app)
 
     def ready(self, app: Flask) -> None:
         self.middleware = []
@@ -159,7 +175,7 @@ class MiddlewarePlugin(Plugin):
                 layer.description = created.target  # an alias: say which class it is
 
     def checks(self, app: Flask) -> t.Iterable[CheckMessage]:
-        return check_django_proxy_settings(app)
+        return [*check_allowed_hosts(app), *check_django_proxy_settings(app)]
 
     @check(DEPLOY)
     def deploy_checks(self, app: Flask) -> t.Iterable[CheckMessage]:

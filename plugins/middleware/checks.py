@@ -15,7 +15,7 @@ if t.TYPE_CHECKING:
 
     from .loading import ResolvedMiddleware
 
-__all__ = ["check_deploy", "check_django_proxy_settings"]
+__all__ = ["check_allowed_hosts", "check_deploy", "check_django_proxy_settings"]
 
 #: Django settings about proxies that flaskkit does not read, with what to write instead.
 DJANGO_PROXY_SETTINGS = {
@@ -41,6 +41,32 @@ def check_django_proxy_settings(app: Flask) -> list[CheckMessage]:
         )
         for name, fix in DJANGO_PROXY_SETTINGS.items()
         if app.config.get(name)
+    ]
+
+
+#: What to do about an empty ALLOWED_HOSTS.
+ALLOWED_HOSTS_HINT = (
+    "Set ALLOWED_HOSTS = ['example.com'] to the names the site is served under (a leading dot, '.example.com', "
+    "also allows its subdomains); on this machine, ALLOWED_HOSTS = ['localhost', '127.0.0.1'], or DEBUG = True."
+)
+
+
+def _no_allowed_hosts(app: Flask) -> bool:
+    return not app.config.get("ALLOWED_HOSTS") and not app.config.get("TRUSTED_HOSTS")
+
+
+def check_allowed_hosts(app: Flask) -> list[CheckMessage]:
+    """middleware.W006 at boot: with DEBUG and TESTING off, an empty ALLOWED_HOSTS refuses every request."""
+    if not _no_allowed_hosts(app) or app.debug or app.testing:
+        return []
+    return [
+        Warning(
+            "ALLOWED_HOSTS is empty and DEBUG is off: every request will be refused with 400 Bad Request "
+            "(Django's rule: the site must name the hosts it serves).",
+            hint=ALLOWED_HOSTS_HINT,
+            obj="ALLOWED_HOSTS",
+            id="middleware.W006",
+        )
     ]
 
 
@@ -100,13 +126,13 @@ def check_deploy(app: Flask, layers: t.Sequence[ResolvedMiddleware]) -> list[Che
                 id="middleware.W005",
             )
         )
-    if not config.get("ALLOWED_HOSTS") and not config.get("TRUSTED_HOSTS"):
+    if _no_allowed_hosts(app) and (app.debug or app.testing):
+        # With DEBUG and TESTING off, check_allowed_hosts() has said it already (at boot).
         messages.append(
             Warning(
-                "ALLOWED_HOSTS is empty: the app answers requests for any Host header, so a forged Host can "
-                "poison password-reset links and caches.",
-                hint="Set ALLOWED_HOSTS = ['example.com', ...] to the names the site is served under "
-                "(a leading dot, '.example.com', also allows its subdomains).",
+                "ALLOWED_HOSTS must not be empty in deployment: while DEBUG is on the site answers only to "
+                "localhost, 127.0.0.1 and [::1], and with DEBUG off it refuses every request (400 Bad Request).",
+                hint=ALLOWED_HOSTS_HINT,
                 obj="ALLOWED_HOSTS",
                 id="middleware.W006",
             )

@@ -1,61 +1,267 @@
-"""``ALLOWED_HOSTS`` (Django's name) onto Flask's ``TRUSTED_HOSTS``: an untrusted ``Host`` gets 400."""
+"""``ALLOWED_HOSTS``: Django's host validation, on every request, before anything reads the host.
+
+The rule is Django's (``HttpRequest.get_host()``):
+
+* a request whose ``Host`` (or, behind ``PROXY_FIX = {"x_host": 1}``, whose
+  ``X-Forwarded-Host``) matches no pattern of ``ALLOWED_HOSTS`` gets **400 Bad
+  Request**, before any middleware, ``before_request`` function or view runs, so
+  nothing builds a URL (a redirect, an absolute link, a password-reset mail)
+  from a host the site does not serve;
+* ``"example.com"`` is that host on any port, ``".example.com"`` also every
+  subdomain, ``"*"`` any host, ``"[::1]"`` an IPv6 literal; a trailing dot
+  (``example.com.``) and the case do not matter; a ``Host`` that is not a valid
+  host name (RFC 1034/1035) is refused even with ``"*"``;
+* an **empty** ``ALLOWED_HOSTS`` refuses every host when ``DEBUG`` is off; with
+  ``DEBUG`` on it allows ``localhost`` and its subdomains, ``127.0.0.1`` and ``[::1]``;
+* with ``TESTING`` on, ``localhost`` (the host of Flask's test client) is allowed
+  too, as Django's test runner adds ``testserver``.
+
+Why not Flask's own ``TRUSTED_HOSTS`` (werkzeug's ``host_is_trusted``): it gives
+Django's answer for plain names, but an empty list means "any host", an IPv6
+literal in the list never matches (the port is cut at its first ``:``), a
+trailing dot is refused, and a ``Host`` with invalid characters is not refused
+but silently read as ``""``. ``ALLOWED_HOSTS`` is therefore not copied into
+``TRUSTED_HOSTS``; an app that sets only ``TRUSTED_HOSTS`` gets it used as its
+``ALLOWED_HOSTS`` (and Flask's check on top).
+"""
 
 from __future__ import annotations
 
 import collections.abc as cabc
+import logging
+import re
 import typing as t
+
+from flask import current_app
+from flask import request
+from werkzeug.exceptions import BadRequest
 
 from flaskkit import ConfigurationError
 
 if t.TYPE_CHECKING:
     from flask import Flask
+    from flask import Request
 
-__all__ = ["apply_allowed_hosts", "trusted_hosts"]
+__all__ = [
+    "DEBUG_HOSTS",
+    "EXTENSION_KEY",
+    "TEST_CLIENT_HOST",
+    "AllowedHosts",
+    "DisallowedHost",
+    "allowed_hosts_patterns",
+    "get_host",
+    "install_allowed_hosts",
+    "is_same_domain",
+    "split_domain_port",
+    "validate_host",
+]
+
+#: Where an app keeps its :class:`AllowedHosts` (``app.extensions[EXTENSION_KEY]``): the sign, for
+#: other plugins, that ``request.host`` has been validated.
+EXTENSION_KEY = "flaskkit.allowed_hosts"
+
+#: What an empty ``ALLOWED_HOSTS`` allows while ``DEBUG`` is on (Django's list).
+DEBUG_HOSTS: tuple[str, ...] = (".localhost", "127.0.0.1", "[::1]")
+
+#: The host Flask's test client sends; allowed while ``TESTING`` is on (Django's test runner adds ``testserver``).
+TEST_CLIENT_HOST = "localhost"
+
+#: Django's ``host_validation_re``: a domain or IPv4 address, or a bracketed IPv6 address, and a port.
+HOST_VALIDATION_RE = re.compile(r"([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::([0-9]+))?")
+
+#: What an entry of ``ALLOWED_HOSTS`` may be: ``*``, a domain (with a leading dot: and its subdomains),
+#: an IPv4 or a bracketed IPv6 address. No scheme, no path, no port.
+_PATTERN_RE = re.compile(r"\*|\.?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.?|\[[a-f0-9]*:[a-f0-9.:]+\]")
+
+security_logger = logging.getLogger("flaskkit.security.DisallowedHost")
 
 
-def trusted_hosts(value: object) -> list[str] | None:
-    """``ALLOWED_HOSTS`` as Flask's ``TRUSTED_HOSTS``: ``None`` (no check) for ``[]`` or ``"*"``.
+class DisallowedHost(BadRequest):
+    """A request for a host the site does not serve: **400 Bad Request** (Django's ``DisallowedHost``).
 
-    Django's patterns carry over: ``"example.com"`` matches that host (any
-    port), ``".example.com"`` matches it and every subdomain.
+    A ``BadRequest``, so an app's own 400 page (``@app.errorhandler(400)``) renders it, as
+    Django's ``handler400`` does; without one, werkzeug's page shows :attr:`description`.
     """
+
+    def __init__(self, host: str, domain: str, *, explain: bool) -> None:
+        #: The ``Host`` the request named.
+        self.host = host
+        #: Its domain part, lower-cased (``""`` when it is not a valid host name).
+        self.domain = domain
+        #: Django's message, for the log (and the page, while DEBUG or TESTING is on).
+        self.message = f"Invalid HTTP_HOST header: {host!r}."
+        if domain:
+            self.message += f" You may need to add {domain!r} to ALLOWED_HOSTS."
+        else:
+            self.message += " The domain name provided is not valid according to RFC 1034/1035."
+        if domain:
+            description = f"This site does not answer to the host name {domain!r}."
+        else:
+            description = "The host name of this request is not a valid host name."
+        if explain:
+            description += " " + self.message
+        super().__init__(description)
+
+    def get_headers(self, environ: t.Any = None, scope: t.Any = None) -> list[tuple[str, str]]:
+        # The page is werkzeug's (no middleware ran): say at least that it is HTML, nothing else.
+        return [*super().get_headers(environ, scope), ("X-Content-Type-Options", "nosniff")]
+
+
+# -- Django's functions ---------------------------------------------------------------------------
+
+
+def split_domain_port(host: str) -> tuple[str, str]:
+    """``(domain, port)`` of ``host``, the domain lower-cased and without a trailing dot;
+    ``("", "")`` when ``host`` is not a valid host (Django's ``split_domain_port``)."""
+    match = HOST_VALIDATION_RE.fullmatch(host.lower())
+    if match is None:
+        return "", ""
+    domain, port = match.groups(default="")
+    return domain.removesuffix("."), port
+
+
+def is_same_domain(host: str, pattern: str) -> bool:
+    """Whether ``host`` matches ``pattern``: equal, or, for ``.example.com``, the domain or a subdomain."""
+    if not pattern:
+        return False
+    pattern = pattern.lower()
+    return (pattern[0] == "." and (host.endswith(pattern) or host == pattern[1:])) or pattern == host
+
+
+def validate_host(host: str, allowed_hosts: cabc.Iterable[str]) -> bool:
+    """Whether the domain ``host`` (lower case, no port) matches one of ``allowed_hosts`` (``*``: any)."""
+    return any(pattern == "*" or is_same_domain(host, pattern) for pattern in allowed_hosts)
+
+
+# -- the setting ----------------------------------------------------------------------------------
+
+
+def allowed_hosts_patterns(value: object, setting: str = "ALLOWED_HOSTS") -> list[str]:
+    """``ALLOWED_HOSTS`` validated: lower-case patterns, internationalised names in their ASCII form."""
     if value is None:
-        return None
+        return []
     if isinstance(value, str | bytes) or not isinstance(value, cabc.Iterable):
-        fix = f"ALLOWED_HOSTS = [{value!r}]" if isinstance(value, str) else "ALLOWED_HOSTS = ['example.com']"
+        fix = f"{setting} = [{value!r}]" if isinstance(value, str) else f"{setting} = ['example.com']"
         raise ConfigurationError(
-            f"ALLOWED_HOSTS must be a list of host names, not {type(value).__name__} {value!r}.",
-            setting="ALLOWED_HOSTS",
+            f"{setting} must be a list of host names, not {type(value).__name__} {value!r}.",
+            setting=setting,
             plugin="middleware",
             hint=f"Write {fix}.",
         )
-    hosts = list(value)
-    for host in hosts:
-        if not isinstance(host, str) or not host.strip() or "/" in host:
+    patterns = []
+    for host in value:
+        pattern = _ascii(host.strip().lower()) if isinstance(host, str) else None
+        if pattern is None or not _PATTERN_RE.fullmatch(pattern):
+            hint = (
+                "Write host names only, without scheme or path: 'example.com', '.example.com' (and its "
+                "subdomains), '127.0.0.1', '[::1]', or '*' (any host)."
+            )
+            if pattern and HOST_VALIDATION_RE.fullmatch(pattern) and ":" in pattern.rpartition("]")[2]:
+                hint = f"Leave the port out: {split_domain_port(pattern)[0]!r} matches that host on every port."
             raise ConfigurationError(
-                f"ALLOWED_HOSTS contains {host!r}, which is not a host name.",
+                f"{setting} contains {host!r}, which is not a host name.",
+                setting=setting,
+                plugin="middleware",
+                hint=hint,
+            )
+        patterns.append(pattern)
+    return patterns
+
+
+def _ascii(host: str) -> str | None:
+    """An internationalised name in its IDNA form (what browsers send); ``None`` if it has none."""
+    if host.isascii():
+        return host
+    labels = host.split(".")
+    try:
+        return ".".join(label.encode("idna").decode("ascii") if label else label for label in labels)
+    except UnicodeError:
+        return None
+
+
+class AllowedHosts:
+    """The host check of one app: ``ALLOWED_HOSTS`` (or Flask's ``TRUSTED_HOSTS``), validated at boot.
+
+    :meth:`check` runs when each request starts (Flask's ``request_started`` signal, which
+    comes before every middleware, ``before_request`` function and view).
+    """
+
+    def __init__(self, patterns: cabc.Sequence[str]) -> None:
+        #: The configured patterns (``[]``: none; then DEBUG decides).
+        self.patterns: tuple[str, ...] = tuple(patterns)
+
+    def allowed(self, app: Flask) -> tuple[str, ...]:
+        """The patterns in force now: ``DEBUG`` and ``TESTING`` are read per request, as Django reads ``DEBUG``
+        (``app.run(debug=True)`` turns it on after the app was made)."""
+        patterns = self.patterns or (DEBUG_HOSTS if app.debug else ())
+        if app.testing:
+            patterns = (*patterns, TEST_CLIENT_HOST)
+        return patterns
+
+    def get_host(self, app: Flask, req: Request) -> str:
+        """The request's host if it is allowed: Flask's ``request.host`` (``host:port``, without the
+        scheme's own port); :class:`DisallowedHost` otherwise."""
+        host = raw_host(req.environ)
+        domain, _ = split_domain_port(host)
+        # Flask's host is "" when werkzeug finds the value invalid (a port above 65535, say): refused too.
+        if domain and validate_host(domain, self.allowed(app)) and req.host:
+            return req.host
+        error = DisallowedHost(host, domain if req.host else "", explain=app.debug or app.testing)
+        security_logger.warning("%s", error.message)
+        raise error
+
+    def check(self, sender: Flask, **extra: t.Any) -> None:
+        """``request_started`` receiver: refuse the request (400) unless its host is allowed."""
+        self.get_host(sender, request)
+
+
+def raw_host(environ: cabc.Mapping[str, t.Any]) -> str:
+    """The host the request names: ``Host`` (``X-Forwarded-Host`` once ``PROXY_FIX`` applied it), else
+    the server's name and port, as werkzeug and Django read it."""
+    host = environ.get("HTTP_HOST")
+    if host is not None:
+        return str(host)
+    name = str(environ.get("SERVER_NAME", ""))
+    if ":" in name and not name.startswith("["):
+        name = f"[{name}]"
+    port = str(environ.get("SERVER_PORT", ""))
+    if (environ.get("wsgi.url_scheme"), port) in (("http", "80"), ("https", "443")) or not port:
+        return name
+    return f"{name}:{port}"
+
+
+def get_host(req: Request | None = None) -> str:
+    """The current request's host, validated (Django's ``request.get_host()``): build URLs from this.
+
+    Raises :class:`DisallowedHost` for a host that ``ALLOWED_HOSTS`` does not allow. On an app
+    without the middleware plugin, Flask's ``request.host`` (checked by ``TRUSTED_HOSTS`` if set).
+    """
+    req = req if req is not None else t.cast("Request", request._get_current_object())  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    hosts = app.extensions.get(EXTENSION_KEY)
+    if hosts is None:
+        return req.host
+    return t.cast(AllowedHosts, hosts).get_host(app, req)
+
+
+def install_allowed_hosts(app: Flask) -> AllowedHosts:
+    """Validate ``ALLOWED_HOSTS`` against ``TRUSTED_HOSTS`` and make the app's :class:`AllowedHosts`.
+
+    Both set, differently, is a configuration error; ``TRUSTED_HOSTS`` alone is used as the patterns.
+    """
+    allowed = allowed_hosts_patterns(app.config.get("ALLOWED_HOSTS"))
+    existing = app.config.get("TRUSTED_HOSTS")
+    if existing is not None:
+        trusted = allowed_hosts_patterns([existing] if isinstance(existing, str) else existing, "TRUSTED_HOSTS")
+        if allowed and trusted != allowed:
+            raise ConfigurationError(
+                f"Both ALLOWED_HOSTS ({app.config.get('ALLOWED_HOSTS')!r}) and Flask's TRUSTED_HOSTS "
+                f"({existing!r}) are set, differently.",
                 setting="ALLOWED_HOSTS",
                 plugin="middleware",
-                hint="Write host names only, without scheme or path: 'example.com', '.example.com' (and its "
-                "subdomains), or '*' (any host).",
+                hint="Set only ALLOWED_HOSTS: the middleware plugin checks every request's host against it.",
             )
-    if not hosts or "*" in hosts:
-        return None
-    return [host.strip().lower() for host in hosts]
-
-
-def apply_allowed_hosts(app: Flask) -> None:
-    """Set ``TRUSTED_HOSTS`` from ``ALLOWED_HOSTS``; both set differently is a configuration error."""
-    allowed = app.config.get("ALLOWED_HOSTS")
-    hosts = trusted_hosts(allowed)
-    if not allowed:
-        return  # TRUSTED_HOSTS, if the app set it, applies as Flask defines it
-    existing = app.config.get("TRUSTED_HOSTS")
-    if existing is not None and list(existing) != list(hosts or []):
-        raise ConfigurationError(
-            f"Both ALLOWED_HOSTS ({allowed!r}) and Flask's TRUSTED_HOSTS ({existing!r}) are set, differently.",
-            setting="ALLOWED_HOSTS",
-            plugin="middleware",
-            hint="Set only ALLOWED_HOSTS: the middleware plugin copies it into TRUSTED_HOSTS.",
-        )
-    app.config["TRUSTED_HOSTS"] = hosts
+        allowed = allowed or trusted
+    hosts = AllowedHosts(allowed)
+    app.extensions[EXTENSION_KEY] = hosts
+    return hosts

@@ -11,6 +11,7 @@ from werkzeug.sansio.utils import get_current_url
 from flaskkit import ConfigurationError
 
 from .base import Middleware
+from .hosts import get_host
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -51,7 +52,8 @@ class SecurityMiddleware(Middleware):
       max-age=N`` on secure requests only, with ``SECURE_HSTS_INCLUDE_SUBDOMAINS``
       and ``SECURE_HSTS_PRELOAD`` (both ``False``) adding their directives;
     * ``SECURE_SSL_REDIRECT = False``: a 301 from http to https, to
-      ``SECURE_SSL_HOST`` (``None``: the request's host), except for the paths
+      ``SECURE_SSL_HOST`` (``None``: the request's host, validated by
+      ``ALLOWED_HOSTS``), except for the paths
       matching a regex of ``SECURE_REDIRECT_EXEMPT`` (``[]``; paths without the
       leading slash).
 
@@ -100,7 +102,8 @@ class SecurityMiddleware(Middleware):
         path = request.path.lstrip("/")
         if any(pattern.search(path) for pattern in self.redirect_exempt):
             return None
-        host = self.redirect_host or request.host
+        # The host is validated (ALLOWED_HOSTS): a forged Host never becomes the redirect's target.
+        host = self.redirect_host or get_host(request)
         url = get_current_url("https", host, request.root_path, request.path, request.query_string)
         return redirect(url, code=301)
 

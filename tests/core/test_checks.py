@@ -216,5 +216,6 @@ def test_middleware_without_the_middleware_plugin_is_flagged():
     kit = create_app(settings(MIDDLEWARE=["myapp.middleware:Timing"])).extensions["flaskkit"]
     [message] = kit.run_checks().messages
     assert (message.id, message.hint) == ("kit.W004", "Add 'middleware' to PLUGINS.")
-    with_plugin = create_app(settings(PLUGINS=["middleware"], MIDDLEWARE=[])).extensions["flaskkit"]
+    with_plugin = create_app(settings(PLUGINS=["middleware"], MIDDLEWARE=[], ALLOWED_HOSTS=["example.com"]))
+    with_plugin = with_plugin.extensions["flaskkit"]
     assert with_plugin.run_checks().messages == []

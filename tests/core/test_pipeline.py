@@ -125,6 +125,7 @@ def test_a_third_party_layer_runs_and_is_listed_with_its_origin():
         settings(
             PLUGINS=["middleware", TimingPlugin],
             MIDDLEWARE=["flaskkit.plugins.middleware:XFrameOptionsMiddleware"],
+            ALLOWED_HOSTS=["localhost"],
         ),
         import_name="shop",
     )

@@ -161,9 +161,10 @@ def create_user(app: Flask, username: str, password: str | None = PASSWORD, **fi
         return t.cast(int, user.id)
 
 
-def page_token(client: FlaskClient, path: str) -> str:
-    """The CSRF token of the form on the page ``path`` (as a browser gets it)."""
-    response = client.get(path)
+def page_token(client: FlaskClient, path: str, **request: t.Any) -> str:
+    """The CSRF token of the form on the page ``path`` (as a browser gets it); ``request``: more
+    arguments of the GET (``base_url``...)."""
+    response = client.get(path, **request)
     assert response.status_code == 200, response.status_code
     found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True))
     assert found, response.get_data(as_text=True)
@@ -171,12 +172,21 @@ def page_token(client: FlaskClient, path: str) -> str:
 
 
 def log_in(
-    client: FlaskClient, username: str = "ada", password: str = PASSWORD, *, next: str | None = None, **extra: t.Any
+    client: FlaskClient,
+    username: str = "ada",
+    password: str = PASSWORD,
+    *,
+    next: str | None = None,
+    base_url: str | None = None,
+    **extra: t.Any,
 ) -> t.Any:
-    """POST the login form as a browser does (token from the page, ``next`` in the query string)."""
+    """POST the login form as a browser does (token from the page, ``next`` in the query string);
+    ``base_url``: the site's URL the browser uses (its Host)."""
     path = "/accounts/login/" + (f"?next={_quote(next)}" if next is not None else "")
-    token = page_token(client, path)
-    return client.post(path, data={"username": username, "password": password, "csrf_token": token, **extra})
+    request = {"base_url": base_url} if base_url is not None else {}
+    token = page_token(client, path, **request)
+    data = {"username": username, "password": password, "csrf_token": token, **extra}
+    return client.post(path, data=data, **request)
 
 
 def log_out(client: FlaskClient, **data: t.Any) -> t.Any:

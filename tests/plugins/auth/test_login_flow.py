@@ -19,6 +19,7 @@ from flaskkit.plugins.signals import user_login_failed
 
 from . import hashers as counting
 from .conftest import PASSWORD
+from .conftest import PLUGINS
 from .conftest import create_user
 from .conftest import log_in
 from .conftest import log_out
@@ -198,6 +199,27 @@ def test_an_unsafe_next_lands_on_login_redirect_url(client, unsafe):
     assert whoami(client)["authenticated"] is True
 
 
+def test_a_forged_host_never_makes_an_absolute_next_safe(make):
+    # Nothing validates the Host here (no middleware plugin, no TRUSTED_HOSTS): the client's
+    # Host is not "this site", so an absolute next naming it is refused; a relative one works.
+    app = make()
+    create_user(app, "ada")
+    forged = app.test_client()
+    response = log_in(forged, next="http://evil.example/phish", base_url="http://evil.example")
+    assert (response.status_code, response.headers["Location"]) == (302, "/")
+    assert log_in(app.test_client(), next="/dashboard").headers["Location"] == "/dashboard"
+
+
+def test_with_allowed_hosts_the_validated_host_may_be_named_by_next(make):
+    app = make(PLUGINS=[*PLUGINS, "middleware"], ALLOWED_HOSTS=["testserver.example"])
+    create_user(app, "ada")
+    client = app.test_client()
+    response = log_in(client, next="http://testserver.example/dashboard", base_url="http://testserver.example")
+    assert response.headers["Location"] == "http://testserver.example/dashboard"
+    # The forged host does not get that far: the middleware plugin refuses the request (400).
+    assert app.test_client().get("/accounts/login/", base_url="http://evil.example").status_code == 400
+
+
 def test_login_redirect_url_may_be_an_endpoint(make):
     app = make(LOGIN_REDIRECT_URL="dashboard")
     create_user(app, "ada")
@@ -342,6 +364,30 @@ def test_register_logs_the_new_user_in(site, client):
     assert (response.status_code, response.headers["Location"]) == (302, "/dashboard")
     assert whoami(client)["username"] == "grace"
     assert log_in(site.test_client(), "grace", "Cobol-1959-rocks").status_code == 302
+
+
+#: "kate" typed on a full-width keyboard (FULLWIDTH LATIN SMALL LETTER K, A, T, E).
+FULL_WIDTH_KATE = "\uff4b\uff41\uff54\uff45"
+
+
+def test_a_full_width_username_logs_in_as_it_was_registered(site, client):
+    token = page_token(client, "/accounts/register/")
+    data = {"csrf_token": token, "username": FULL_WIDTH_KATE, "password1": PASSWORD, "password2": PASSWORD}
+    assert client.post("/accounts/register/", data=data).status_code == 302
+    with site.app_context():
+        assert db.session.scalars(sa.select(User.username).where(User.username != "ada")).all() == ["kate"]
+    # What the user types at login is normalised as registration normalised it (NFKC), spaces
+    # around it dropped (Django's UsernameField).
+    for typed in (FULL_WIDTH_KATE, "kate", f" {FULL_WIDTH_KATE} "):
+        browser = site.test_client()
+        assert log_in(browser, typed).status_code == 302, typed
+        assert whoami(browser)["username"] == "kate"
+    # authenticate() itself (an API view, a custom form) normalises too.
+    from flaskkit.plugins.auth import authenticate
+
+    with site.test_request_context():
+        user = authenticate(username=FULL_WIDTH_KATE, password=PASSWORD)
+        assert user is not None and user.username == "kate"
 
 
 @pytest.mark.parametrize(

@@ -1,16 +1,36 @@
-"""Throttling failed logins: per username and per address, 429 with Retry-After, counts in the cache."""
+"""Throttling failed logins: per username and per address, 429 with Retry-After, counts in the cache,
+counted before the password check (so parallel guesses cannot all get through)."""
 
 from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from flaskkit import get_kit
+from flaskkit.plugins.auth.hashers import MD5PasswordHasher
+from flaskkit.plugins.cache.facade import Cache
+from tests.conftest import SECRET
+from tests.example_site.server import ROOT
+from tests.example_site.server import free_port
+from tests.example_site.server import site_environment
+from tests.example_site.server import stop
 
 from .conftest import PASSWORD
 from .conftest import create_user
 from .conftest import log_in
 from .conftest import page_token
 from .conftest import whoami
+from .hashers import RECORDING_PATH
 
 INVALID_LOGIN = "Please enter a correct username and password."
 
@@ -101,7 +121,8 @@ def test_a_locked_username_is_refused_even_with_the_right_password(clocked):
 def test_the_username_is_matched_without_case_and_spaces(clocked):
     app, clock = clocked
     client = app.test_client()
-    for name in ("ada", "ADA", " Ada ", "aDa", "ada"):
+    # ... nor its full-width form, which logs in as "ada" too (NFKC).
+    for name in ("ada", "ADA", " Ada ", "\uff41\uff44\uff41", "ada"):
         fail(client, name)
         clock.now += 60
     assert succeed(client).status_code == 429
@@ -213,3 +234,176 @@ def test_the_counts_live_in_redis_and_hold_across_workers(make, redis_url, redis
         assert all(0 < client.ttl(key) <= 900 for key in keys)
     finally:
         client.close()
+
+
+# -- counted before the check: concurrency ------------------------------------------------------------
+
+#: Simultaneous wrong guesses for one username, each from its own address (the issue's attack).
+GUESSES = 12
+#: AUTH_THROTTLE_USERNAME_LIMIT's default.
+LIMIT = 5
+
+
+def test_an_attempt_is_counted_before_its_password_is_checked(make, monkeypatch):
+    app = make()
+    create_user(app, "ada")
+    events: list[str] = []
+    add, incr, verify = Cache.add, Cache.incr, MD5PasswordHasher.verify
+
+    def counting_add(self, key, *args, **kwargs):
+        if "auth:throttle:" in str(key) and str(key).endswith(":count"):
+            events.append("count")
+        return add(self, key, *args, **kwargs)
+
+    def counting_incr(self, key, *args, **kwargs):
+        if "auth:throttle:" in str(key):
+            events.append("count")
+        return incr(self, key, *args, **kwargs)
+
+    def checking(self, password, encoded):
+        events.append("check")
+        return verify(self, password, encoded)
+
+    monkeypatch.setattr(Cache, "add", counting_add)
+    monkeypatch.setattr(Cache, "incr", counting_incr)
+    monkeypatch.setattr(MD5PasswordHasher, "verify", checking)
+    assert fail(app.test_client()).status_code == 200
+    # The username's and the address's counts, then the password.
+    assert events == ["count", "count", "check"]
+
+
+def guess_at_once(app, count: int, username: str = "ada") -> list:
+    """``count`` wrong guesses for ``username``, each from its own client and address, released together."""
+    clients = [app.test_client() for _ in range(count)]
+    tokens = [page_token(client, "/accounts/login/") for client in clients]
+    start = threading.Barrier(count)
+
+    def guess(index: int):
+        start.wait(timeout=30)
+        return clients[index].post(
+            "/accounts/login/",
+            data={"username": username, "password": f"guess-{index}", "csrf_token": tokens[index]},
+            environ_base={"REMOTE_ADDR": f"192.0.2.{index + 1}"},
+        )
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(guess, range(count)))
+
+
+def password_checks(path) -> int:
+    return path.read_text(encoding="ascii").count("check\n") if path.exists() else 0
+
+
+@pytest.mark.parametrize("backend", ["locmem", "redis"])
+def test_parallel_guesses_past_the_limit_are_refused_without_a_check(make, tmp_path, request, backend):
+    checks = tmp_path / "checks.txt"
+    values = {}
+    if backend == "redis":
+        location, prefix = request.getfixturevalue("redis_url"), request.getfixturevalue("redis_prefix")
+        values["CACHES"] = {"default": {"BACKEND": "redis", "LOCATION": location, "KEY_PREFIX": f"{prefix}site"}}
+    # No slowdown (it would refuse some guesses by itself): the limit alone is tested.
+    app = make(
+        PASSWORD_HASHERS=[RECORDING_PATH], PASSWORD_CHECKS_FILE=str(checks), AUTH_THROTTLE_SLOWDOWN_AFTER=10, **values
+    )
+    create_user(app, "ada")
+    responses = guess_at_once(app, GUESSES)
+    # Each check lasts 0.3 s, so all twelve guesses are in flight together: five are checked,
+    # the other seven are refused at once, without a check.
+    assert password_checks(checks) == LIMIT
+    assert sorted(response.status_code for response in responses) == [200] * LIMIT + [429] * (GUESSES - LIMIT)
+    for response in responses:
+        if response.status_code == 429:
+            assert 0 < int(response.headers["Retry-After"]) <= 900
+        else:
+            assert INVALID_LOGIN in response.text
+    # The username is locked: the right password is refused too, still without a check.
+    assert succeed(app.test_client(), ip="198.51.100.1").status_code == 429
+    assert password_checks(checks) == LIMIT
+
+
+def test_a_success_gives_its_attempt_back_to_the_address(make):
+    app = make(AUTH_THROTTLE_ADDRESS_LIMIT=3, AUTH_THROTTLE_SLOWDOWN_AFTER=10)
+    create_user(app, "bob")
+    client = app.test_client()
+    for _ in range(4):
+        assert succeed(client, "bob").status_code == 302  # successes are not failures
+    assert fail(client, "u1").status_code == 200
+    assert fail(client, "u2").status_code == 200
+    assert fail(client, "u3").status_code == 200  # the third failure from this address: locked
+    assert fail(client, "u4").status_code == 429
+
+
+@contextlib.contextmanager
+def forking_server(settings: dict, instance, log):
+    """``tests.plugins.auth.throttle_server`` on a free port of 127.0.0.1: its URL; stopped by its PID."""
+    port = free_port()
+    env = site_environment({"THROTTLE_SITE_SETTINGS": json.dumps(settings), "THROTTLE_SITE_INSTANCE": str(instance)})
+    with open(log, "wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.plugins.auth.throttle_server", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, log.read_text()
+            try:
+                with urllib.request.urlopen(f"{url}/ping", timeout=2):
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, f"the server did not answer:\n{log.read_text()}"
+                time.sleep(0.1)
+        yield url
+    finally:
+        stop(process)
+
+
+def post_guess(url: str, index: int) -> tuple[int, dict, dict]:
+    """A wrong guess for "ada" from the address 192.0.2.<index + 1> (behind the site's proxy)."""
+    body = urllib.parse.urlencode({"username": "ada", "password": f"guess-{index}"}).encode()
+    headers = {"Accept": "application/json", "X-Forwarded-For": f"192.0.2.{index + 1}"}
+    request = urllib.request.Request(f"{url}/api/login", data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), json.load(response)
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, dict(error.headers), json.load(error)
+
+
+def test_parallel_guesses_across_processes_check_at_most_the_limit(make, tmp_path, redis_url, redis_prefix):
+    checks = tmp_path / "checks.txt"
+    settings = {
+        "SECRET_KEY": SECRET,
+        "PLUGINS": ["orm", "session", "cache", "forms", "middleware", "auth"],
+        "CACHES": {"default": {"BACKEND": "redis", "LOCATION": redis_url, "KEY_PREFIX": f"{redis_prefix}site"}},
+        "PASSWORD_HASHERS": [RECORDING_PATH],
+        "PASSWORD_CHECKS_FILE": str(checks),
+        "AUTH_THROTTLE_SLOWDOWN_AFTER": 10,  # the limit alone
+        "PROXY_FIX": {"x_for": 1},  # the client's address from X-Forwarded-For, as behind a proxy
+        "ALLOWED_HOSTS": ["127.0.0.1"],
+    }
+    site = make(**{key: value for key, value in settings.items() if key != "PLUGINS"})
+    create_user(site, "ada")
+    settings["DATABASE_URL"] = site.config["SQLALCHEMY_DATABASE_URI"]
+    with forking_server(settings, tmp_path / "server-instance", tmp_path / "server.log") as url:
+        start = threading.Barrier(GUESSES)
+
+        def guess(index: int) -> tuple[int, dict, dict]:
+            start.wait(timeout=30)
+            return post_guess(url, index)
+
+        with ThreadPoolExecutor(GUESSES) as pool:
+            results = list(pool.map(guess, range(GUESSES)))
+    assert password_checks(checks) == LIMIT
+    assert sorted(status for status, _, _ in results) == [200] * LIMIT + [429] * (GUESSES - LIMIT)
+    for status, headers, body in results:
+        if status == 200:
+            assert body == {"ok": False}
+        else:
+            assert body["error"] == "login_throttled"
+            assert 0 < int(headers["Retry-After"]) <= 900

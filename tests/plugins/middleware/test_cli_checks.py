@@ -145,7 +145,7 @@ def deploy_ids(app) -> list[str]:
 
 def test_the_default_stack_leaves_hsts_ssl_redirect_and_hosts_to_the_deploy_check():
     app = create_app(settings(PLUGINS=["middleware"]))
-    assert deploy_ids(app) == ["middleware.W003", "middleware.W005", "middleware.W006"]
+    assert sorted(deploy_ids(app)) == ["middleware.W003", "middleware.W005", "middleware.W006"]
 
 
 def test_a_production_ready_configuration_passes_the_deploy_check():
@@ -171,15 +171,31 @@ def test_an_empty_stack_warns_about_both_missing_layers():
     assert deploy_ids(app) == ["middleware.W001", "middleware.W002"]
 
 
-def test_empty_allowed_hosts_is_a_deploy_warning_only():
+def test_an_empty_allowed_hosts_with_debug_off_is_flagged_at_boot(caplog):
+    # Every request would be refused: said at boot and by every `flask kit check`.
     app = create_app(settings(PLUGINS=["middleware"]))
+    expected = (
+        "ALLOWED_HOSTS: (middleware.W006) ALLOWED_HOSTS is empty and DEBUG is off: every request will be refused "
+        "with 400 Bad Request (Django's rule: the site must name the hosts it serves).\n"
+        "\tHINT: Set ALLOWED_HOSTS = ['example.com'] to the names the site is served under (a leading dot, "
+        "'.example.com', also allows its subdomains); on this machine, ALLOWED_HOSTS = ['localhost', '127.0.0.1'], "
+        "or DEBUG = True."
+    )
+    assert expected in caplog.text
+    assert expected in run(app, "kit", "check").output
+    assert run(app, "kit", "check", "--deploy").output.count("middleware.W006") == 1
+
+
+def test_an_empty_allowed_hosts_with_debug_on_is_a_deploy_warning():
+    app = create_app(settings(PLUGINS=["middleware"], DEBUG=True))
     assert "middleware.W006" not in run(app, "kit", "check").output
-    result = run(app, "kit", "check", "--deploy")
     assert (
-        "ALLOWED_HOSTS: (middleware.W006) ALLOWED_HOSTS is empty: the app answers requests for any Host header, "
-        "so a forged Host can poison password-reset links and caches."
-    ) in result.output
-    assert "middleware.W006" not in deploy_ids(create_app(settings(PLUGINS=["middleware"], TRUSTED_HOSTS=["a.b"])))
+        "ALLOWED_HOSTS: (middleware.W006) ALLOWED_HOSTS must not be empty in deployment: while DEBUG is on the "
+        "site answers only to localhost, 127.0.0.1 and [::1], and with DEBUG off it refuses every request "
+        "(400 Bad Request)."
+    ) in run(app, "kit", "check", "--deploy").output
+    for configured in ({"ALLOWED_HOSTS": ["example.com"]}, {"TRUSTED_HOSTS": ["a.b"]}):
+        assert "middleware.W006" not in deploy_ids(create_app(settings(PLUGINS=["middleware"], **configured)))
 
 
 def test_hsts_without_subdomains_and_a_sameorigin_frame_option():

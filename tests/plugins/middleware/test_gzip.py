@@ -15,7 +15,8 @@ from flask import stream_with_context
 from flaskkit import create_app
 from flaskkit.plugins.middleware import GZipMiddleware
 from flaskkit.plugins.middleware.gzip import compress_string
-from tests.conftest import settings
+
+from .local import settings
 
 HTML = "<p>" + "Hello, compressible world! " * 40 + "</p>"  # about 1 KB
 GZIP = {"Accept-Encoding": "gzip, deflate, br"}

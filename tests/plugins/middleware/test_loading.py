@@ -6,7 +6,8 @@ import pytest
 
 from flaskkit import ConfigurationError
 from flaskkit import create_app
-from tests.conftest import settings
+
+from .local import settings
 
 TIMING = """
 import time

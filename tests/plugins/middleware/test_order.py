@@ -13,7 +13,8 @@ from werkzeug.exceptions import NotFound
 from flaskkit import create_app
 from flaskkit.plugins.middleware import Middleware
 from flaskkit.plugins.middleware import MiddlewareNotUsed
-from tests.conftest import settings
+
+from .local import settings
 
 
 def calls(app: Flask) -> list[str]:

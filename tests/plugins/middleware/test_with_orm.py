@@ -15,7 +15,8 @@ from flaskkit.plugins.middleware import Middleware
 from flaskkit.plugins.orm import IdMixin
 from flaskkit.plugins.orm import Model
 from flaskkit.plugins.orm import db
-from tests.conftest import settings
+
+from .local import settings
 
 
 class Note(IdMixin, Model):

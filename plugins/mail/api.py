@@ -1,0 +1,213 @@
+"""Django's ``django.core.mail`` functions, for the current app.
+
+::
+
+    from flaskkit.plugins.mail import send_mail, mail_admins, EmailMultiAlternatives
+
+    send_mail("Welcome", "Hello Ada", None, ["ada@example.com"])      # None: DEFAULT_FROM_EMAIL
+
+Each returns the number of messages sent. A failure raises (``fail_silently=False``,
+the default): :class:`~flaskkit.plugins.mail.MailServerError` when the SMTP server
+cannot be reached, ``BadHeaderError`` for a line break in a header.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import typing as t
+
+from flask import after_this_request
+from flask import current_app
+from flask import has_app_context
+from flask import has_request_context
+from flask_mailman import EmailMessage
+from flask_mailman import EmailMultiAlternatives
+
+if t.TYPE_CHECKING:
+    from collections.abc import Callable
+    from collections.abc import Iterable
+    from collections.abc import Sequence
+
+    from flask import Flask
+    from flask_mailman.backends.base import BaseEmailBackend
+    from werkzeug.wrappers import Response
+
+    from . import MailPlugin
+
+__all__ = [
+    "get_connection",
+    "mail_admins",
+    "mail_managers",
+    "mail_plugin",
+    "outbox",
+    "send_after_response",
+    "send_mail",
+    "send_mass_mail",
+]
+
+#: ``app.extensions[EXTENSION_KEY]`` is the app's :class:`~flaskkit.plugins.mail.MailPlugin`.
+EXTENSION_KEY = "flaskkit.mail"
+
+logger = logging.getLogger("flaskkit.mail")
+
+
+def mail_plugin(app: Flask | None = None) -> MailPlugin:
+    """The mail plugin of ``app`` (default: the current app), with a clear error when it is not enabled."""
+    if app is None:
+        if not has_app_context():
+            raise RuntimeError(
+                "Mail is sent per app: send it inside a request or an app context (with app.app_context(): ...)."
+            )
+        app = t.cast("Flask", current_app._get_current_object())  # type: ignore[attr-defined]
+    plugin = app.extensions.get(EXTENSION_KEY)
+    if plugin is None:
+        raise RuntimeError(f"The mail plugin is not enabled on the app {app.name!r}: add 'mail' to PLUGINS.")
+    return t.cast("MailPlugin", plugin)
+
+
+def get_connection(backend: str | type | None = None, fail_silently: bool = False, **kwds: t.Any) -> BaseEmailBackend:
+    """A backend instance (Django's ``get_connection``): ``EMAIL_BACKEND``'s, or ``backend``'s.
+
+    ``backend`` is a friendly name (``"smtp"``, ``"console"``...), Django's or
+    Flask-Mailman's dotted path, or a class. Use it to send several messages over
+    one SMTP connection::
+
+        with get_connection() as connection:
+            for message in messages:
+                message.connection = connection
+                message.send()
+    """
+    plugin = mail_plugin()
+    cls = plugin.settings.backend if backend is None else plugin.backend_class(backend)
+    return t.cast("BaseEmailBackend", cls(mailman=plugin.mailman, fail_silently=fail_silently, **kwds))
+
+
+def send_mail(
+    subject: str,
+    message: str,
+    from_email: str | None,
+    recipient_list: Sequence[str],
+    fail_silently: bool = False,
+    auth_user: str | None = None,
+    auth_password: str | None = None,
+    connection: BaseEmailBackend | None = None,
+    html_message: str | None = None,
+) -> int:
+    """Send one message to ``recipient_list`` (all see each other in ``To``); 1 when it was sent.
+
+    ``from_email=None`` is ``DEFAULT_FROM_EMAIL``; ``html_message`` adds an HTML alternative.
+    """
+    connection = connection or get_connection(username=auth_user, password=auth_password, fail_silently=fail_silently)
+    mail = EmailMultiAlternatives(subject, message, from_email, recipient_list, connection=connection)
+    if html_message:
+        mail.attach_alternative(html_message, "text/html")
+    return int(mail.send())
+
+
+def send_mass_mail(
+    datatuple: Iterable[tuple[str, str, str | None, Sequence[str]]],
+    fail_silently: bool = False,
+    auth_user: str | None = None,
+    auth_password: str | None = None,
+    connection: BaseEmailBackend | None = None,
+) -> int:
+    """Send each ``(subject, message, from_email, recipient_list)`` over one connection; the number sent."""
+    connection = connection or get_connection(username=auth_user, password=auth_password, fail_silently=fail_silently)
+    messages = [
+        EmailMessage(subject, message, sender, recipients, connection=connection)
+        for subject, message, sender, recipients in datatuple
+    ]
+    return int(connection.send_messages(messages) or 0)
+
+
+def _mail_staff(
+    recipients: Sequence[str],
+    subject: str,
+    message: str,
+    fail_silently: bool,
+    connection: BaseEmailBackend | None,
+    html_message: str | None,
+) -> int:
+    if not recipients:
+        return 0
+    settings = mail_plugin().settings
+    mail = EmailMultiAlternatives(
+        f"{settings.subject_prefix}{subject}",
+        message,
+        settings.server_email,
+        list(recipients),
+        connection=connection,
+    )
+    if html_message:
+        mail.attach_alternative(html_message, "text/html")
+    return int(mail.send(fail_silently=fail_silently))
+
+
+def mail_admins(
+    subject: str,
+    message: str,
+    fail_silently: bool = False,
+    connection: BaseEmailBackend | None = None,
+    html_message: str | None = None,
+) -> int:
+    """Mail ``ADMINS`` from ``SERVER_EMAIL``, the subject prefixed with ``EMAIL_SUBJECT_PREFIX``; 0 without ADMINS."""
+    return _mail_staff(mail_plugin().settings.admins, subject, message, fail_silently, connection, html_message)
+
+
+def mail_managers(
+    subject: str,
+    message: str,
+    fail_silently: bool = False,
+    connection: BaseEmailBackend | None = None,
+    html_message: str | None = None,
+) -> int:
+    """Mail ``MANAGERS``, as :func:`mail_admins` does ``ADMINS``."""
+    return _mail_staff(mail_plugin().settings.managers, subject, message, fail_silently, connection, html_message)
+
+
+def outbox(app: Flask | None = None) -> list[EmailMessage]:
+    """The messages the locmem backend kept for ``app`` (default: the current app), oldest first.
+
+    The list is the outbox itself: ``outbox().clear()`` empties it.
+    """
+    mailman = mail_plugin(app).mailman
+    if not hasattr(mailman, "outbox"):
+        mailman.outbox = []
+    return t.cast("list[EmailMessage]", mailman.outbox)
+
+
+def send_after_response(send: Callable[[], t.Any], *, description: str = "mail") -> None:
+    """Run ``send`` outside the request, in a thread of its own with an app context.
+
+    Views that must answer in the same time whatever they send (the password
+    reset) hand their mail to this: the SMTP conversation is no longer part of
+    the response time, and a slow or down mail server does not hold the page.
+    The thread starts once the view's work is done (its transaction committed),
+    when Flask finalizes the response. An exception is logged (``flaskkit.mail``,
+    level ERROR, with its traceback), never lost; the client has its page already.
+    The thread is not a daemon: a server that shuts down waits for the mail.
+
+    Outside a request, and in apps with ``TESTING`` on (so that ``mailoutbox``
+    holds the mail when the test client returns), ``send`` runs at once and its
+    exceptions propagate.
+    """
+    if not has_request_context() or current_app.testing:
+        send()
+        return
+    app = t.cast("Flask", current_app._get_current_object())  # type: ignore[attr-defined]
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                send()
+            except Exception:
+                logger.exception("Failed to send %s after the response.", description)
+
+    # Not Response.call_on_close: that runs when the server closes the response, and Werkzeug's
+    # development server does so only after draining the client's socket, which a browser that
+    # keeps the connection open can delay for as long as it likes: the mail would wait with it.
+    @after_this_request
+    def start(response: Response) -> Response:
+        threading.Thread(target=run, name=f"flaskkit-mail: {description}").start()
+        return response
