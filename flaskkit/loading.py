@@ -14,19 +14,21 @@ An entry is one of:
 
 from __future__ import annotations
 
-import functools
 import importlib
 import importlib.metadata
 import importlib.util
 import inspect
-import os
 import pkgutil
 import re
-import sys
 import types
 import typing as t
 from dataclasses import dataclass
 
+from ._installed import installed_entry_points
+from ._installed import name_and_version
+from ._installed import normalise_name
+from ._installed import packages_distributions
+from ._installed import version as distribution_version
 from ._text import did_you_mean
 from ._text import quoted_list
 from .exceptions import ConfigurationError
@@ -35,7 +37,7 @@ from .plugin import Plugin
 from .plugin import install_hint
 from .plugin import valid_plugin_name
 
-__all__ = ["ENTRY_POINT_GROUP", "PluginSource", "available_plugins", "installed_entry_points", "load_plugins"]
+__all__ = ["ENTRY_POINT_GROUP", "PluginSource", "available_plugins", "load_plugins"]
 
 #: The entry-point group where distributions register their plugins.
 ENTRY_POINT_GROUP = "flaskkit.plugins"
@@ -73,103 +75,6 @@ def available_plugins() -> dict[str, list[importlib.metadata.EntryPoint]]:
     for ep in installed_entry_points(ENTRY_POINT_GROUP):
         index.setdefault(ep.name, []).append(ep)
     return index
-
-
-# -- what is installed, read once per directory of sys.path ------------------------------------
-#
-# Reading every installed distribution (its METADATA, entry_points.txt and RECORD) takes tens
-# of milliseconds, and an app boots in a few: each directory of sys.path is read once, and
-# again only when it changes (installing or removing a distribution adds or removes a
-# .dist-info directory: its mtime and link count change). A directory new on sys.path (a
-# test's own) costs only its own reading.
-
-
-def _normalise_name(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-class _PathEntry:
-    """The distributions installed in one directory of ``sys.path``."""
-
-    def __init__(self, entry: str) -> None:
-        self.dists = list(importlib.metadata.distributions(path=[entry]))
-        self.keys = [_normalise_name(_name_and_version(dist)[0] or "") for dist in self.dists]
-        self._groups: dict[str, list[tuple[str, importlib.metadata.EntryPoint]]] = {}
-        self._packages: dict[str, list[str]] | None = None
-
-    def entry_points(self, group: str) -> list[tuple[str, importlib.metadata.EntryPoint]]:
-        if group not in self._groups:
-            self._groups[group] = [
-                (key, ep)
-                for key, dist in zip(self.keys, self.dists, strict=True)
-                for ep in dist.entry_points.select(group=group)
-            ]
-        return self._groups[group]
-
-    def packages(self) -> dict[str, list[str]]:
-        """Top-level module -> distribution names, as ``importlib.metadata.packages_distributions()``."""
-        if self._packages is None:
-            self._packages = {}
-            for dist in self.dists:
-                try:
-                    declared = (dist.read_text("top_level.txt") or "").split()
-                    names = declared or {
-                        f.parts[0] if len(f.parts) > 1 else f.with_suffix("").name
-                        for f in dist.files or ()
-                        if f.suffix == ".py"
-                    }
-                except Exception:  # a broken RECORD; where a plugin comes from is only a courtesy
-                    continue
-                for name in names:
-                    self._packages.setdefault(name, []).append(dist.metadata["Name"])
-        return self._packages
-
-
-@functools.lru_cache(maxsize=64)
-def _path_entry(entry: str, mtime: int, links: int) -> _PathEntry:
-    return _PathEntry(entry)
-
-
-def _path_entries() -> t.Iterator[_PathEntry]:
-    for entry in sys.path:
-        try:
-            stat = os.stat(entry or os.curdir)
-        except OSError:
-            continue
-        yield _path_entry(entry, stat.st_mtime_ns, stat.st_nlink)
-
-
-def installed_entry_points(group: str) -> list[importlib.metadata.EntryPoint]:
-    """The entry points of ``group`` (as ``importlib.metadata.entry_points(group=...)``: a distribution
-    installed twice on ``sys.path`` counts once, the first), read once per directory of ``sys.path``."""
-    seen: set[str] = set()
-    found: list[importlib.metadata.EntryPoint] = []
-    for path_entry in _path_entries():
-        found.extend(ep for key, ep in path_entry.entry_points(group) if key not in seen)
-        seen.update(path_entry.keys)
-    return found
-
-
-def _packages_distributions() -> dict[str, list[str]]:
-    merged: dict[str, list[str]] = {}
-    for path_entry in _path_entries():
-        for name, dists in path_entry.packages().items():
-            merged.setdefault(name, []).extend(dists)
-    return merged
-
-
-def _version(distribution: str) -> str | None:
-    key = _normalise_name(distribution)
-    for path_entry in _path_entries():
-        if key in path_entry.keys:
-            return _name_and_version(path_entry.dists[path_entry.keys.index(key)])[1]
-    return None
-
-
-@functools.lru_cache(maxsize=512)
-def _name_and_version(dist: importlib.metadata.Distribution) -> tuple[str, str]:
-    """Read from the distribution's METADATA once (a distribution object lives as long as its _PathEntry)."""
-    return dist.name, dist.version
 
 
 def load_plugins(entries: t.Sequence[object]) -> list[Plugin]:
@@ -300,7 +205,7 @@ class _Loader:
             kind=kind,
             target=target,
             distribution=distribution,
-            version=_version(distribution) if distribution else None,
+            version=distribution_version(distribution) if distribution else None,
         )
         return self._as_plugin(obj, source, entry=entry)
 
@@ -528,17 +433,17 @@ def _module_suggestion(missing: str) -> str:
 
 
 def _dist_name(ep: importlib.metadata.EntryPoint) -> str:
-    return _name_and_version(ep.dist)[0] if ep.dist is not None else "?"
+    return name_and_version(ep.dist)[0] if ep.dist is not None else "?"
 
 
 def _dist_version(ep: importlib.metadata.EntryPoint) -> str | None:
-    return _name_and_version(ep.dist)[1] if ep.dist is not None else None
+    return name_and_version(ep.dist)[1] if ep.dist is not None else None
 
 
 def _distribution_of(module_name: str) -> str | None:
     """The installed distribution that provides ``module_name`` (or ``"module:attr"``), if any."""
     top = module_name.partition(":")[0].partition(".")[0]
-    dists = _packages_distributions().get(top)
+    dists = packages_distributions().get(top)
     return dists[0] if dists else None
 
 
@@ -552,7 +457,7 @@ def _extras_providing(distribution: str, module: str) -> tuple[str, ...]:
         requires = importlib.metadata.requires(distribution) or []
     except importlib.metadata.PackageNotFoundError:
         return ()
-    wanted = _normalise_name(module.partition(".")[0])
+    wanted = normalise_name(module.partition(".")[0])
     providing: set[str] = set()
     counts: dict[str, int] = {}
     for requirement in requires:
@@ -561,7 +466,7 @@ def _extras_providing(distribution: str, module: str) -> tuple[str, ...]:
         if not extra or not name:
             continue
         counts[extra.group(1)] = counts.get(extra.group(1), 0) + 1
-        if _normalise_name(name.group(1)) == wanted:
+        if normalise_name(name.group(1)) == wanted:
             providing.add(extra.group(1))
     if not providing:
         return ()

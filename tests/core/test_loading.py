@@ -9,8 +9,8 @@ import pytest
 from flaskkit import ConfigurationError
 from flaskkit import ExtensionPlugin
 from flaskkit import create_app
+from flaskkit._installed import installed_entry_points
 from flaskkit.loading import ENTRY_POINT_GROUP
-from flaskkit.loading import installed_entry_points
 from tests.conftest import settings
 
 BLOG_PLUGIN = """
