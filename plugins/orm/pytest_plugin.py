@@ -43,6 +43,24 @@ if t.TYPE_CHECKING:
 TRANSACTIONAL = ("transactional_db", "live_server")
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from flaskkit.signals import kit_ready
+
+    kit_ready.connect(_no_fsync_in_tests)
+
+
+def _no_fsync_in_tests(app: Flask, kit: t.Any) -> None:
+    """Every app booted in a test run, whatever made it: its SQLite databases skip the fsync of
+    each commit (``PRAGMA synchronous=OFF``), as the test databases of the fixtures do."""
+    if "flaskkit.orm" not in app.extensions:
+        return
+    from .testing import _all_engines
+    from .testing import _speed_up_sqlite
+
+    for engine in _all_engines(app):
+        _speed_up_sqlite(engine)
+
+
 @pytest.fixture(scope="session")
 def kit_db_setup(tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[DatabaseSetup]:
     """Makes the test databases' schemas, each once per test session (pytest-django's ``django_db_setup``)."""

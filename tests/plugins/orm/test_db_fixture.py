@@ -205,3 +205,23 @@ def test_the_db_fixture_needs_the_orm_plugin(pytester: pytest.Pytester):
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*The transactional_db fixture needs the orm plugin: add 'orm' to PLUGINS*"])
+
+
+def test_sqlite_databases_of_apps_under_test_skip_fsync(tmp_path):
+    # Whatever made the app (here create_app itself), a test run's SQLite connections do not fsync.
+    from flaskkit import create_app
+    from tests.conftest import settings
+
+    app = create_app(
+        settings(PLUGINS=["orm", "session"], SESSION_ENGINE="db", DATABASE_URL=f"sqlite:///{tmp_path / 'x.db'}"),
+        import_name="nofsync",
+        instance_path=str(tmp_path / "instance"),
+    )
+    from flaskkit.plugins.orm.testing import _all_engines
+
+    engines = _all_engines(app)
+    assert len(engines) == 2  # db's and the session store's
+    for engine in engines:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 0  # OFF
+        engine.dispose()
