@@ -16,6 +16,7 @@ from __future__ import annotations
 from . import checks
 from .app import create_app
 from .exceptions import ConfigurationError
+from .exceptions import ValidationError
 from .kit import Kit
 from .kit import get_kit
 from .loading import ENTRY_POINT_GROUP
@@ -30,6 +31,7 @@ __all__ = [
     "Kit",
     "Plugin",
     "PluginSource",
+    "ValidationError",
     "checks",
     "create_app",
     "get_kit",

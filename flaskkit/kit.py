@@ -190,6 +190,9 @@ class Kit:
         # resolve
         entries = _plugins_setting(app)
         _validate_core_settings(app)
+        from .templating import init_app as init_builtins
+
+        init_builtins(app)  # USE_TZ/TIME_ZONE and the template built-ins every app has
         plugins = boot_order(load_plugins(entries))
         state.plugins = types.MappingProxyType({p.name: p for p in plugins})
 

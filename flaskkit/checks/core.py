@@ -14,7 +14,24 @@ from .registry import DEPLOY
 from .registry import CheckRegistry
 
 #: The settings the core reads.
-KIT_SETTINGS = ("PLUGINS", "MIDDLEWARE", "SILENCED_CHECKS")
+KIT_SETTINGS = (
+    "PLUGINS",
+    "MIDDLEWARE",
+    "SILENCED_CHECKS",
+    # flaskkit.timezone and the template built-ins (flaskkit.templating)
+    "USE_TZ",
+    "TIME_ZONE",
+    "DATE_FORMAT",
+    "DATETIME_FORMAT",
+    "TIME_FORMAT",
+    "YEAR_MONTH_FORMAT",
+    "MONTH_DAY_FORMAT",
+    "SHORT_DATE_FORMAT",
+    "SHORT_DATETIME_FORMAT",
+    "USE_THOUSAND_SEPARATOR",
+    "THOUSAND_SEPARATOR",
+    "DECIMAL_SEPARATOR",
+)
 
 #: Django's names for what flaskkit calls otherwise, so a Django user is told at once.
 DJANGO_NAMES = {

@@ -26,8 +26,6 @@ import hmac
 import inspect
 import re
 import typing as t
-from datetime import UTC
-from datetime import datetime
 
 import flask_login
 from flask import after_this_request
@@ -38,6 +36,7 @@ from flask import session
 from flask_login import LoginManager
 from flask_login.signals import session_protected
 
+from flaskkit import timezone
 from flaskkit.plugins.forms import rotate_csrf_token
 from flaskkit.plugins.signals.auth_signals import user_logged_in
 from flaskkit.plugins.signals.auth_signals import user_logged_out
@@ -201,7 +200,7 @@ def login(user: t.Any, backend: str | None = None) -> None:
     session[HASH_SESSION_KEY] = auth_hash
     rotate_csrf_token()
     if hasattr(user, "last_login"):
-        user.last_login = datetime.now(UTC)
+        user.last_login = timezone.now()
         save(user)
     user_logged_in.send(type(user), request=_current_request(), user=user)
 

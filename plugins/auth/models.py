@@ -24,7 +24,6 @@ import hmac
 import re
 import typing as t
 import unicodedata
-from datetime import UTC
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -32,6 +31,8 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from flaskkit import timezone
+from flaskkit.plugins.orm import AwareDateTime
 from flaskkit.plugins.orm import IdMixin
 from flaskkit.plugins.orm import Model
 from flaskkit.plugins.orm import db
@@ -54,35 +55,6 @@ __all__ = [
 
 #: The SQL type of every ``id`` and of the columns that refer to one (as ``IdMixin``'s).
 _ID_TYPE = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class AwareDateTime(sa.TypeDecorator[datetime]):
-    """``DateTime(timezone=True)`` that always reads back an aware UTC datetime.
-
-    SQLite keeps no offset: a value read there is naive; this type marks it
-    UTC, so ``user.last_login`` compares with ``datetime.now(UTC)`` on every
-    database. A naive value given to it is taken as UTC.
-    """
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def save(instance: object) -> None:
@@ -147,7 +119,13 @@ class Permission(IdMixin, Model):
         return f"{self.app_label}.{self.codename}"
 
     def natural_key(self) -> tuple[str, str]:
-        return (self.app_label, self.codename)
+        """``(codename, app_label)``: Django's order (its third part, the model, flaskkit has not)."""
+        return (self.codename, self.app_label)
+
+    @classmethod
+    def get_by_natural_key(cls, codename: str, app_label: str, *model: str) -> Permission | None:
+        """The permission ``app_label.codename``, or ``None`` (a Django fixture's model name is ignored)."""
+        return db.session.scalar(sa.select(cls).where(cls.codename == codename, cls.app_label == app_label))
 
 
 #: The permissions of each group (Django's ``auth_group_permissions``).
@@ -182,6 +160,11 @@ class Group(IdMixin, Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.name,)
+
+    @classmethod
+    def get_by_natural_key(cls, name: str) -> Group | None:
+        """The group named ``name``, or ``None``."""
+        return db.session.scalar(sa.select(cls).where(cls.name == name))
 
 
 # -- the user bases -----------------------------------------------------------------------------------
@@ -553,7 +536,7 @@ class AbstractUser(AbstractBaseUser, PermissionsMixin, IdMixin, Model):
     is_staff: Mapped[bool] = mapped_column(sa.Boolean(), default=False)
     #: Whether the user can log in at all; unselect this instead of deleting accounts.
     is_active: Mapped[bool] = mapped_column(sa.Boolean(), default=True)
-    date_joined: Mapped[datetime] = mapped_column(AwareDateTime(), default=utcnow)
+    date_joined: Mapped[datetime] = mapped_column(AwareDateTime(), default=timezone.now)
 
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

@@ -319,8 +319,8 @@ class PasswordResetForm(Form):
         messages = [self.build_message(user, **options) for user in users]
         if not users:
             self.build_message(_StandIn(email), **options)  # the same work for an unknown address
-        if messages:
-            send_after_response(lambda: _send(messages), description="the password reset email")
+        # For an unknown address too: the same thread is started, it sends nothing.
+        send_after_response(lambda: _send(messages), description="the password reset email")
         return len(messages)
 
 

@@ -15,7 +15,6 @@ otherwise the package of its ``models`` module (``blog.models.Post`` ->
 
 from __future__ import annotations
 
-import re
 import typing as t
 from dataclasses import dataclass
 
@@ -23,6 +22,9 @@ import sqlalchemy as sa
 
 from flaskkit.plugins.orm import Model
 from flaskkit.plugins.orm import db
+from flaskkit.plugins.orm.labels import app_label
+from flaskkit.plugins.orm.labels import model_name
+from flaskkit.plugins.orm.labels import verbose_name
 
 from .models import Permission
 
@@ -56,30 +58,6 @@ class PermissionSpec:
 
 def _meta(model: type) -> t.Any:
     return getattr(model, "Meta", None)
-
-
-def app_label(model: type) -> str:
-    """The app a model belongs to, for its permissions (``"blog"`` for ``blog.models.Post``)."""
-    label = getattr(_meta(model), "app_label", None)
-    if isinstance(label, str) and label:
-        return label
-    parts = model.__module__.split(".")
-    if "models" in parts[1:]:
-        return parts[parts.index("models", 1) - 1]
-    return parts[-1]
-
-
-def model_name(model: type) -> str:
-    """Django's ``model_name``: the class name in lower case (``BlogPost`` -> ``blogpost``)."""
-    return model.__name__.lower()
-
-
-def verbose_name(model: type) -> str:
-    """``Meta.verbose_name``, or the class name in words (``BlogPost`` -> ``"blog post"``)."""
-    name = getattr(_meta(model), "verbose_name", None)
-    if isinstance(name, str) and name:
-        return name
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", model.__name__).lower().strip()
 
 
 def _models(user_model: type | None) -> list[type]:

@@ -20,3 +20,5 @@ class User(AbstractUser):
 
     class Meta:
         app_label = "auth"
+        #: Left out (fixtures, permissions, ``flask shell``) of an app whose AUTH_USER_MODEL is another model.
+        swappable = "AUTH_USER_MODEL"

@@ -289,6 +289,14 @@ def model_fields(
     return result
 
 
+def _form_validators(info: t.Mapping[str, t.Any]) -> list[t.Any]:
+    """The WTForms validators (``(form, field)``) of ``info["validators"]``; Django's (``validator(value)``)
+    are the model's, which ``full_clean()`` runs (and the ModelForm through it)."""
+    from flaskkit.plugins.orm.validation import is_model_validator
+
+    return [v for v in info.get("validators", ()) if not is_model_validator(v)]
+
+
 def _label(name: str, info: t.Mapping[str, t.Any], labels: t.Mapping[str, str]) -> tuple[str, str]:
     verbose = str(info.get("label") or humanize(name))
     return str(labels.get(name, verbose)), verbose
@@ -379,7 +387,7 @@ def _column_field(
             )
         if make:
             validators = [FileRequiredUnlessChanging(optional=blank != BLANK_REQUIRED)]
-            validators.extend(column.info.get("validators", ()))
+            validators.extend(_form_validators(column.info))
             spec.unbound = FileField(validators=validators, **kwargs)
         return spec
     if not make:
@@ -460,7 +468,7 @@ def _column_field(
         )
     if default is not None:
         kwargs.setdefault("default", default)
-    validators.extend(column.info.get("validators", ()))
+    validators.extend(_form_validators(column.info))
     if filters:
         kwargs["filters"] = filters
     spec.unbound = field_class(validators=validators, **kwargs)
@@ -492,7 +500,7 @@ def _relationship_field(
     if kind == "many_to_many":
         spec = ModelField(name, kind, prop, (), BLANK_NULL, verbose)
         if make:
-            validators = [Optional(), *prop.info.get("validators", ())]
+            validators = [Optional(), *_form_validators(prop.info)]
             spec.unbound = QuerySelectMultipleField(validators=validators, model=related, get_label=get_label, **kwargs)
         return spec
 
@@ -510,7 +518,7 @@ def _relationship_field(
     }
     spec = ModelField(name, kind, prop, columns, blank, verbose, remote_keys=remote_keys)
     if make:
-        validators = [_presence_validator(blank), *prop.info.get("validators", ())]
+        validators = [_presence_validator(blank), *_form_validators(prop.info)]
         spec.unbound = QuerySelectField(
             validators=validators, model=related, get_label=get_label, allow_blank=True, **kwargs
         )

@@ -10,6 +10,9 @@ from flask_wtf.form import _is_submitted
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
+from flaskkit.exceptions import NON_FIELD_ERRORS
+from flaskkit.exceptions import ValidationError as ModelValidationError
+
 from .csrf import KitFormCSRF
 
 __all__ = ["Form", "ValidationError"]
@@ -87,11 +90,23 @@ class Form(FlaskForm):
         """
         return self.cleaned_data
 
-    def add_error(self, field: str | None, error: str | ValidationError | t.Iterable[str]) -> None:
+    def add_error(
+        self, field: str | None, error: str | ValidationError | ModelValidationError | t.Iterable[str]
+    ) -> None:
         """Add an error to ``field`` (its name), or to the form when ``field`` is None.
 
         The field's value leaves :attr:`cleaned_data`, and the form is no longer valid.
+        A ``flaskkit.ValidationError`` made from a dict (``{"end": "...", "__all__": "..."}``)
+        goes to the fields it names; ``field`` must then be None, as in Django.
         """
+        if isinstance(error, ModelValidationError) and hasattr(error, "error_dict"):
+            if field is not None:
+                raise TypeError(
+                    "The argument `field` must be None when the error is a ValidationError made from a dict."
+                )
+            for name, messages in error.message_dict.items():
+                self.add_error(None if name == NON_FIELD_ERRORS else name, messages)
+            return
         messages = _messages(error)
         if field is None:
             self.form_errors.extend(messages)
@@ -130,11 +145,11 @@ class Form(FlaskForm):
                 continue
             try:
                 self._cleaned_data[name] = method()
-            except (ValidationError, StopValidation) as exc:
+            except (ValidationError, StopValidation, ModelValidationError) as exc:
                 self.add_error(name, exc)
         try:
             result = self.clean()
-        except (ValidationError, StopValidation) as exc:
+        except (ValidationError, StopValidation, ModelValidationError) as exc:
             self.add_error(None, exc)
         else:
             if result is not None:
@@ -147,7 +162,9 @@ class Form(FlaskForm):
         """A hook after :meth:`clean` (``ModelForm`` checks uniqueness here)."""
 
 
-def _messages(error: str | ValidationError | StopValidation | t.Iterable[str]) -> list[str]:
+def _messages(error: str | ValidationError | StopValidation | ModelValidationError | t.Iterable[str]) -> list[str]:
+    if isinstance(error, ModelValidationError):
+        return error.messages
     if isinstance(error, ValidationError | StopValidation):
         return [str(arg) for arg in error.args if arg] or ["This value is not valid."]
     if isinstance(error, str):

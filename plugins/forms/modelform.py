@@ -16,17 +16,23 @@ See :mod:`.converters` for how columns and relationships become fields.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import typing as t
 
 import sqlalchemy as sa
 from flask import has_request_context
 from flask_wtf.form import _Auto
+from sqlalchemy.orm import RelationshipDirection
+from sqlalchemy.orm.attributes import del_attribute
+from sqlalchemy.orm.attributes import set_attribute
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 from wtforms.form import FormMeta
 
 from flaskkit import ConfigurationError
+from flaskkit import ValidationError
+from flaskkit.exceptions import NON_FIELD_ERRORS
 
 from .converters import ALL_FIELDS
 from .converters import BLANK_DEFAULT
@@ -271,81 +277,92 @@ class ModelForm(Form, metaclass=ModelFormMetaclass):
     # -- validation ------------------------------------------------------------
 
     def _post_clean(self) -> None:
+        """Django's ``ModelForm._post_clean()``: the model validates the data too.
+
+        The cleaned data is put on :attr:`instance`, then the model's ``full_clean()``
+        runs (its fields' checks and validators, its ``clean()``, its check constraints)
+        and :meth:`validate_unique`; their errors land on the form's fields (or the
+        form). Fields the form does not edit, or that already failed, are left out, so a
+        message is never given twice. Then the instance gets its former values back:
+        only ``save()`` changes it, so an autoflush or an atomic request never writes a
+        half-validated row.
+        """
         super()._post_clean()
-        self.validate_unique()
+        if self._cleaned_data is None:
+            return
+        with self.get_session().no_autoflush, _changes_undone(self.instance) as changes:
+            self._apply_cleaned_data()
+            try:
+                _model_full_clean(self.instance, self._validation_exclusions())
+            except ValidationError as exc:
+                self._update_errors(exc)
+            self.validate_unique()
+        #: What validation made of the instance (the cleaned data, as the model's clean() left it).
+        self._changes = changes
 
     def validate_unique(self) -> None:
-        """Add an error for each unique constraint the cleaned data would break.
+        """Add an error for each unique column or constraint the data would break (the model's check).
 
-        A single-column constraint gives an error on its field ("Article with
-        this Title already exists."), a multi-column one a non-field error.
-        Constraints with a column the form does not edit, or a field that is
-        already invalid, or a NULL value, are skipped (as Django does).
+        "Article with this Title already exists." on the field, or a non-field error for
+        a multi-column constraint ("Edition with this Category and Number already
+        exists."); the row being changed is left out, and so are NULLs, fields the form
+        does not edit and fields that are already invalid (as Django does).
         """
-        model = t.cast(type, self._options.model)
-        mapper = sa.inspect(model)
-        providers = self._column_providers()
-        session = self.get_session()
-        seen: set[tuple[str, ...]] = set()
-        with session.no_autoflush:
-            for columns in _unique_column_sets(mapper):
-                values = self._unique_values(columns, providers)
-                if values is None:
-                    continue
-                names = tuple(dict.fromkeys(providers[column][0].name for column in columns))
-                if names in seen:
-                    continue
-                seen.add(names)
-                statement = sa.select(sa.literal(1)).select_from(model).where(*values).limit(1)
-                if not self.creating:
-                    identity = [
-                        column == getattr(self.instance, mapper.get_property_by_column(column).key)
-                        for column in mapper.primary_key
-                    ]
-                    statement = statement.where(sa.not_(sa.and_(*identity)))
-                if session.scalar(statement) is None:
-                    continue
-                labels = [self._model_fields[name].verbose_name for name in names]
-                message = f"{model_verbose_name(model)} with this {_text_list(labels)} already exists."
-                self.add_error(names[0] if len(names) == 1 else None, message)
+        from flaskkit.plugins.orm import validation
 
-    def _column_providers(self) -> dict[sa.Column[t.Any], tuple[ModelField, str | None]]:
-        """Table column -> (the form field that sets it, attribute of the related object or None)."""
-        providers: dict[sa.Column[t.Any], tuple[ModelField, str | None]] = {}
-        for name, spec in self._model_fields.items():
-            if name not in self._fields:
+        method = getattr(self.instance, "validate_unique", None)
+        exclude = self._validation_exclusions()
+        try:
+            if callable(method):
+                method(exclude=exclude)
+            else:
+                validation.validate_unique(self.instance, exclude)
+        except ValidationError as exc:
+            self._update_errors(exc)
+
+    def _validation_exclusions(self) -> set[str]:
+        """Django's ``_get_validation_exclusions()``: the model fields not to validate."""
+        from flaskkit.plugins.orm import validation
+
+        cleaned = self._cleaned_data or {}
+        exclude: set[str] = set()
+        for field in validation.model_fields(type(self.instance)):
+            name = self._form_field_of(field)
+            if name is None or self._fields[name].errors or name not in cleaned:
+                exclude |= field.names  # not edited here, or already invalid
                 continue
-            if spec.kind == "column":
-                providers[spec.columns[0]] = (spec, None)
-            elif spec.kind == "many_to_one":
-                for column, remote_key in spec.remote_keys.items():
-                    providers[column] = (spec, remote_key)
-        return providers
-
-    def _unique_values(
-        self,
-        columns: tuple[sa.Column[t.Any], ...],
-        providers: dict[sa.Column[t.Any], tuple[ModelField, str | None]],
-    ) -> list[t.Any] | None:
-        cleaned = self.cleaned_data
-        conditions = []
-        for column in columns:
-            if column not in providers:
-                return None
-            spec, remote_key = providers[column]
-            if spec.name not in cleaned or self._fields[spec.name].errors:
-                return None
-            value = cleaned[spec.name]
-            if is_empty(value) and spec.blank == BLANK_DEFAULT and self.creating:
-                return None  # the column's default applies: not known here
+            spec = self._model_fields[name]
             if spec.upload_to is not None:
-                return None  # a new upload's name is only known once stored
-            if remote_key is not None and value is not None:
-                value = getattr(value, remote_key)
-            if value is None:
-                return None
-            conditions.append(column == value)
-        return conditions
+                exclude |= field.names  # a new upload's name is only known once it is stored
+            elif is_empty(cleaned[name]) and spec.blank == BLANK_DEFAULT and self.creating:
+                exclude |= field.names  # the column's default applies
+        return exclude
+
+    def _form_field_of(self, field: t.Any) -> str | None:
+        for name in (field.name, field.attr):
+            if name in self._model_fields and name in self._fields:
+                return name
+        return None
+
+    def _update_errors(self, error: ValidationError) -> None:
+        """Put the model's errors on the form's fields: a field the form lacks gets a non-field error."""
+        from flaskkit.plugins.orm import validation
+
+        by_name: dict[str, tuple[str | None, str]] = {}
+        for field in validation.model_fields(type(self.instance)):
+            target = self._form_field_of(field)
+            for name in field.names:
+                by_name[name] = (target, field.label)
+        errors = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+        for key, messages in errors.items():
+            target, label = by_name.get(key, (None, validation.humanize(key)))
+            if key == NON_FIELD_ERRORS or target is None:
+                prefix = "" if key == NON_FIELD_ERRORS else f"{label}: "
+                new = [prefix + m for m in messages if prefix + m not in self.form_errors]
+                self.add_error(None, new)
+            else:
+                already = self._fields[target].errors
+                self.add_error(target, [m for m in messages if m not in already])
 
     # -- saving ----------------------------------------------------------------
 
@@ -369,7 +386,9 @@ class ModelForm(Form, metaclass=ModelFormMetaclass):
                 f"The {model_verbose_name(t.cast(type, self._options.model))} could not be {action} because {why}."
             )
         session = self.get_session()
-        self._construct_instance()
+        for key, value in getattr(self, "_changes", {}).items():
+            setattr(self.instance, key, value)
+        self._store_files()
         session.add(self.instance)
         self.save_m2m()
         if commit:
@@ -387,22 +406,31 @@ class ModelForm(Form, metaclass=ModelFormMetaclass):
             if spec.kind == "many_to_many" and name in cleaned and name in self._fields:
                 setattr(self.instance, spec.prop.key, list(cleaned[name] or ()))
 
-    def _construct_instance(self) -> None:
+    def _apply_cleaned_data(self) -> None:
+        """The cleaned values on the instance: columns and many-to-one fields (files and many-to-many: ``save()``)."""
         cleaned = self.cleaned_data
         for name, spec in self._model_fields.items():
-            if spec.kind == "many_to_many" or name not in cleaned or name not in self._fields:
+            if spec.kind == "many_to_many" or spec.upload_to is not None:
+                continue
+            if name not in cleaned or name not in self._fields:
                 continue
             value = cleaned[name]
-            if spec.upload_to is not None:
-                if isinstance(value, FileStorage) and value:
-                    self._store_file(spec, value)
-                continue  # no upload: the stored file stays
             if is_empty(value):
                 if spec.blank == BLANK_DEFAULT and self.creating:
                     continue  # the column's default applies
                 if spec.blank == BLANK_NULL:
                     value = None
             setattr(self.instance, spec.prop.key, value)
+
+    def _store_files(self) -> None:
+        cleaned = self.cleaned_data
+        for name, spec in self._model_fields.items():
+            if spec.upload_to is None or name not in cleaned or name not in self._fields:
+                continue
+            value = cleaned[name]
+            if isinstance(value, FileStorage) and value:
+                self._store_file(spec, value)
+            # no upload: the stored file stays
 
     def _store_file(self, spec: ModelField, upload: FileStorage) -> None:
         """Save an upload through the app's storage and put the name it got in the column."""
@@ -413,32 +441,56 @@ class ModelForm(Form, metaclass=ModelFormMetaclass):
         setattr(self.instance, spec.prop.key, name)
 
 
-def _unique_column_sets(mapper: sa.orm.Mapper[t.Any]) -> list[tuple[sa.Column[t.Any], ...]]:
-    """The primary key, unique columns, unique constraints and unique indexes of the model's tables."""
-    sets: list[tuple[sa.Column[t.Any], ...]] = []
-    for table in mapper.tables:
-        if not isinstance(table, sa.Table):
-            continue
-        sets.append(tuple(table.primary_key.columns))
-        sets.extend((column,) for column in table.columns if column.unique)
-        for constraint in table.constraints:
-            if isinstance(constraint, sa.UniqueConstraint):
-                sets.append(tuple(constraint.columns))
-        for index in table.indexes:
-            if index.unique and all(isinstance(e, sa.Column) for e in index.expressions):
-                sets.append(tuple(index.columns))
-    unique: dict[tuple[str, ...], tuple[sa.Column[t.Any], ...]] = {}
-    for columns in sets:
-        if columns:
-            unique.setdefault(tuple(sorted(f"{c.table.name}.{c.name}" for c in columns)), columns)
-    return list(unique.values())
+def _model_full_clean(instance: t.Any, exclude: set[str]) -> None:
+    """The model's ``full_clean()`` without the unique checks (``validate_unique()`` does those after)."""
+    from flaskkit.plugins.orm import validation
+
+    method = getattr(instance, "full_clean", None)
+    if callable(method):
+        method(exclude=exclude, validate_unique=False)
+    else:  # a model on another declarative base
+        validation.full_clean(instance, exclude, validate_unique=False)
 
 
-def _text_list(items: list[str]) -> str:
-    """``["a", "b", "c"]`` -> ``"a, b and c"`` (Django's ``get_text_list``)."""
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+_MISSING = object()
+
+
+@contextlib.contextmanager
+def _changes_undone(instance: t.Any) -> t.Iterator[dict[str, t.Any]]:
+    """Give ``instance`` back the column and many-to-one values it had, after the block; yield
+    (filled in afterwards) the values the block left on it."""
+    state = sa.inspect(instance)
+    mapper = state.mapper
+    columns = [prop.key for prop in mapper.column_attrs]
+    references = [
+        prop.key
+        for prop in mapper.relationships
+        if not prop.viewonly and not prop.uselist and prop.direction is RelationshipDirection.MANYTOONE
+    ]
+    before = {key: state.dict[key] for key in (*columns, *references) if key in state.dict}
+    changes: dict[str, t.Any] = {}
+    try:
+        yield changes
+    finally:
+        for key in (*references, *columns):
+            now, was = state.dict.get(key, _MISSING), before.get(key, _MISSING)
+            if now is was or (key in columns and was is not _MISSING and _equal(now, was)):
+                continue
+            if now is not _MISSING:
+                changes[key] = now
+            if was is not _MISSING:
+                set_attribute(instance, key, was)
+            elif state.session is not None and state.has_identity:
+                state.session.expire(instance, [key])  # back to the database's value
+            elif now is not _MISSING:
+                del_attribute(instance, key)
+
+
+def _equal(a: t.Any, b: t.Any) -> bool:
+    try:
+        return bool(a == b) and type(a) is type(b)
+    except Exception:  # an odd __eq__: treat as a change
+        return False
 
 
 def _in_atomic_request() -> bool:

@@ -177,16 +177,23 @@ def outbox(app: Flask | None = None) -> list[EmailMessage]:
     return t.cast("list[EmailMessage]", mailman.outbox)
 
 
+#: Seconds a mail handed to :func:`send_after_response` waits for the server to close the response.
+AFTER_RESPONSE_GRACE = 1.0
+
+
 def send_after_response(send: Callable[[], t.Any], *, description: str = "mail") -> None:
-    """Run ``send`` outside the request, in a thread of its own with an app context.
+    """Run ``send`` once the response has gone, in a thread of its own with an app context.
 
     Views that must answer in the same time whatever they send (the password
     reset) hand their mail to this: the SMTP conversation is no longer part of
     the response time, and a slow or down mail server does not hold the page.
-    The thread starts once the view's work is done (its transaction committed),
-    when Flask finalizes the response. An exception is logged (``flaskkit.mail``,
-    level ERROR, with its traceback), never lost; the client has its page already.
-    The thread is not a daemon: a server that shuts down waits for the mail.
+    The thread sends when the server closes the response (the body has gone),
+    or after :data:`AFTER_RESPONSE_GRACE` seconds at the latest: Werkzeug's
+    development server closes a response only after draining the client's
+    socket, which a browser that keeps its connection open can delay for as
+    long as it likes. An exception is logged (``flaskkit.mail``, level ERROR,
+    with its traceback), never lost; the client has its page already. The
+    thread is not a daemon: a server that shuts down waits for the mail.
 
     Outside a request, and in apps with ``TESTING`` on (so that ``mailoutbox``
     holds the mail when the test client returns), ``send`` runs at once and its
@@ -196,18 +203,20 @@ def send_after_response(send: Callable[[], t.Any], *, description: str = "mail")
         send()
         return
     app = t.cast("Flask", current_app._get_current_object())  # type: ignore[attr-defined]
+    closed = threading.Event()
 
     def run() -> None:
+        closed.wait(timeout=AFTER_RESPONSE_GRACE)
         with app.app_context():
             try:
                 send()
             except Exception:
                 logger.exception("Failed to send %s after the response.", description)
 
-    # Not Response.call_on_close: that runs when the server closes the response, and Werkzeug's
-    # development server does so only after draining the client's socket, which a browser that
-    # keeps the connection open can delay for as long as it likes: the mail would wait with it.
+    thread = threading.Thread(target=run, name=f"flaskkit-mail: {description}")
+
     @after_this_request
     def start(response: Response) -> Response:
-        threading.Thread(target=run, name=f"flaskkit-mail: {description}").start()
+        response.call_on_close(closed.set)
+        thread.start()
         return response

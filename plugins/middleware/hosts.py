@@ -5,7 +5,7 @@ The rule is Django's (``HttpRequest.get_host()``):
 * a request whose ``Host`` (or, behind ``PROXY_FIX = {"x_host": 1}``, whose
   ``X-Forwarded-Host``) matches no pattern of ``ALLOWED_HOSTS`` gets **400 Bad
   Request**, before any middleware, ``before_request`` function or view runs, so
-  nothing builds a URL (a redirect, an absolute link, a password-reset mail)
+  nothing builds a URL (a redirect, an absolute link, a link in an email)
   from a host the site does not serve;
 * ``"example.com"`` is that host on any port, ``".example.com"`` also every
   subdomain, ``"*"`` any host, ``"[::1]"`` an IPv6 literal; a trailing dot

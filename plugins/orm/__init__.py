@@ -25,7 +25,7 @@
         return redirect(...)                 # ATOMIC_REQUESTS commits, then notifies
 
 Settings (defaults in :attr:`OrmPlugin.defaults`): ``DATABASE_URL``,
-``DATABASE_OPTIONS``, ``ATOMIC_REQUESTS``, ``MIGRATIONS_DIR``, and
+``DATABASE_OPTIONS``, ``ATOMIC_REQUESTS``, ``MIGRATIONS_DIR``, ``FIXTURE_DIRS``, and
 Flask-SQLAlchemy's own ``SQLALCHEMY_*`` keys. See docs/plugins/orm.md.
 """
 
@@ -41,6 +41,7 @@ from flask_migrate import Migrate
 
 from flaskkit import ConfigurationError
 from flaskkit import Plugin
+from flaskkit import ValidationError
 from flaskkit.checks import DATABASE
 from flaskkit.checks import DEPLOY
 from flaskkit.checks import check
@@ -59,12 +60,14 @@ from .database import db
 from .migrations import configure_alembic
 from .migrations import include_object
 from .migrations import plugin_migrations
+from .migrations import render_item
 from .shortcuts import get_list_or_404
 from .shortcuts import get_object_or_404
 from .transactions import atomic_request_layer
 from .transactions import is_atomic_request
 from .transactions import non_atomic
 from .transactions import on_commit
+from .types import AwareDateTime
 
 if t.TYPE_CHECKING:
     import click
@@ -75,9 +78,11 @@ if t.TYPE_CHECKING:
     from flaskkit.pipeline import Layer
 
 __all__ = [
+    "AwareDateTime",
     "IdMixin",
     "Model",
     "OrmPlugin",
+    "ValidationError",
     "database_url",
     "db",
     "get_list_or_404",
@@ -110,6 +115,8 @@ class OrmPlugin(Plugin):
         "ATOMIC_REQUESTS": False,
         # The app's Alembic folder; relative to the app's root_path.
         "MIGRATIONS_DIR": "migrations",
+        # Where `flask kit loaddata NAME` looks for NAME.json, after the app's fixtures/ folder.
+        "FIXTURE_DIRS": [],
         # Flask-SQLAlchemy's own keys keep working (DATABASE_URL wins over the URI).
         "SQLALCHEMY_DATABASE_URI": None,
         "SQLALCHEMY_ENGINE_OPTIONS": {},
@@ -167,6 +174,8 @@ class OrmPlugin(Plugin):
             # SQLite cannot ALTER most things: batch mode rebuilds the table instead.
             render_as_batch=is_sqlite(self.address.url),
             include_object=include_object(),
+            # A revision that uses flaskkit's (or the app's) column types imports their modules.
+            render_item=render_item,
         )
         previous = app.cli.commands.get("db")
         self.migrate.init_app(app, db)
@@ -177,6 +186,7 @@ class OrmPlugin(Plugin):
             app.cli.commands["db"] = previous
         self.migrate.configure(_configure_alembic)
 
+        app.shell_context_processor(_shell_context)
         app.extensions[EXTENSION_KEY] = self
 
     def layers(self, app: Flask) -> t.Iterable[Layer]:
@@ -188,6 +198,12 @@ class OrmPlugin(Plugin):
 
     def commands(self, app: Flask) -> t.Iterable[click.Command]:
         return [db_command()]
+
+    def kit_commands(self, app: Flask) -> t.Iterable[click.Command]:
+        from .fixture_commands import dumpdata_command
+        from .fixture_commands import loaddata_command
+
+        return [dumpdata_command(), loaddata_command()]
 
     # -- checks ----------------------------------------------------------------------
 
@@ -243,6 +259,15 @@ def _configure_alembic(config: Config) -> Config:
     from flask import current_app
 
     return configure_alembic(t.cast("Flask", current_app._get_current_object()), config)  # type: ignore[attr-defined]
+
+
+def _shell_context() -> dict[str, t.Any]:
+    """``flask shell``: ``db``, ``sa`` (SQLAlchemy) and every model by its class name (Django 5.2's
+    automatic imports), but a swapped-out one; of two models with one name, the later module's wins."""
+    from .labels import is_swapped
+
+    models = sorted((m.class_ for m in Model.registry.mappers), key=lambda c: (c.__module__, c.__qualname__))
+    return {"db": db, "sa": sa, **{model.__name__: model for model in models if not is_swapped(model)}}
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection: t.Any, connection_record: t.Any) -> None:

@@ -55,7 +55,87 @@ class Session(_FlaskSession):
 
 
 class _Base(sa_orm.DeclarativeBase):
+    """What every model has besides its columns: Django's identity and validation methods."""
+
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+    # -- identity (Django's Model.__eq__ and __hash__) ------------------------------------
+
+    @property
+    def pk(self) -> t.Any:
+        """The primary key's value (a tuple for a composite key); ``None`` until it has one."""
+        values = sa.inspect(type(self)).primary_key_from_instance(self)
+        if len(values) == 1:
+            return values[0]
+        return None if any(value is None for value in values) else tuple(values)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal when both are rows of the same concrete model with the same primary key.
+
+        An instance without a primary key yet (not flushed) is equal only to itself.
+        Single-table subclasses are their base model's rows; a joined-table subclass
+        is a model of its own (Django's proxy and multi-table inheritance).
+        """
+        # (Flask-SQLAlchemy rebuilds this class as db.Model: _Base is not among the models' bases)
+        if not isinstance(other, Model):
+            return NotImplemented
+        if concrete_model(type(self)) is not concrete_model(type(other)):
+            return False
+        pk = self.pk
+        if pk is None:
+            return self is other
+        return bool(pk == other.pk)
+
+    def __hash__(self) -> int:
+        pk = self.pk
+        if pk is None:
+            raise TypeError("Model instances without primary key value are unhashable")
+        return hash((concrete_model(type(self)), pk))
+
+    # -- validation (Django's full_clean) ----------------------------------------------
+
+    def clean(self) -> None:
+        """Validate the object as a whole (override it): raise ``ValidationError``, or change fields.
+
+        ``full_clean()`` calls it after the fields are checked; a ModelForm too.
+        """
+
+    def clean_fields(self, exclude: t.Collection[str] | None = None) -> None:
+        """Check and convert each column's value (types, choices, null, blank, length, validators)."""
+        from .validation import clean_fields
+
+        clean_fields(self, exclude)
+
+    def validate_unique(self, exclude: t.Collection[str] | None = None) -> None:
+        """Refuse values another row already has in a unique column, constraint or index."""
+        from .validation import validate_unique
+
+        validate_unique(self, exclude)
+
+    def validate_constraints(self, exclude: t.Collection[str] | None = None) -> None:
+        """Refuse values that break a check constraint of the model's table (evaluated by the database)."""
+        from .validation import validate_constraints
+
+        validate_constraints(self, exclude)
+
+    def full_clean(
+        self,
+        exclude: t.Collection[str] | None = None,
+        validate_unique: bool = True,
+        validate_constraints: bool = True,
+    ) -> None:
+        """Django's ``full_clean()``: every check above, then one ``ValidationError`` with ``message_dict``."""
+        from .validation import full_clean
+
+        full_clean(self, exclude, validate_unique=validate_unique, validate_constraints=validate_constraints)
+
+
+def concrete_model(model: type) -> type:
+    """The model whose table holds the rows of ``model`` (a single-table subclass: its base's)."""
+    mapper = sa.inspect(model)
+    while mapper.inherits is not None and mapper.local_table is mapper.inherits.local_table:
+        mapper = mapper.inherits
+    return t.cast(type, mapper.class_)
 
 
 #: The Flask-SQLAlchemy extension: ``db.session``, ``db.engine``,

@@ -38,6 +38,7 @@ import contextlib
 import functools
 import logging
 import os
+import sys
 import typing as t
 from dataclasses import dataclass
 from logging.config import fileConfig
@@ -54,6 +55,7 @@ from .database import Model
 from .database import db
 
 if t.TYPE_CHECKING:
+    from alembic.autogenerate.api import AutogenContext
     from alembic.config import Config
     from alembic.operations.ops import MigrationScript
     from alembic.runtime.migration import MigrationContext
@@ -75,6 +77,7 @@ __all__ = [
     "include_object",
     "owner_of",
     "plugin_migrations",
+    "render_item",
     "run_env",
     "target_metadata",
 ]
@@ -194,6 +197,50 @@ def include_object() -> t.Callable[..., bool]:
         return True
 
     return include
+
+
+# -- rendering revisions ----------------------------------------------------------------
+
+
+def render_item(type_: str, obj: object, autogen_context: AutogenContext) -> str | t.Literal[False]:
+    """Alembic's ``render_item`` hook: a column type from outside SQLAlchemy is written with its import.
+
+    Alembic writes such a type as ``flaskkit.plugins.orm.types.AwareDateTime()`` but imports
+    nothing, so the revision fails with ``NameError: name 'flaskkit' is not defined``. Here
+    the type is written from the shortest public module that exports it
+    (``flaskkit.plugins.orm.AwareDateTime()``, a name that stays stable when the code
+    moves) and that module is imported at the top of the revision. Everything else is
+    Alembic's (``False``), and so is any type when the app set ``user_module_prefix``.
+    """
+    if type_ != "type" or not isinstance(obj, sa.types.TypeEngine):
+        return False
+    module = type(obj).__module__
+    if module.startswith("sqlalchemy.") or module == "builtins":
+        return False
+    if autogen_context.opts.get("user_module_prefix") is not None:
+        return False
+    public = public_module(type(obj))
+    if autogen_context.imports is not None:
+        autogen_context.imports.add(f"import {public}")
+    code = f"{public}.{obj!r}"
+    # .with_variant(...): Alembic would hand this same object back as the base, so the parts are done here.
+    variants: dict[str, sa.types.TypeEngine[t.Any]] = getattr(obj, "_variant_mapping", None) or {}
+    if variants:
+        from alembic.autogenerate.render import _repr_type
+
+        for dialect in sorted(variants):
+            code += f".with_variant({_repr_type(variants[dialect], autogen_context, _skip_variants=True)}, {dialect!r})"
+    return code
+
+
+def public_module(cls: type) -> str:
+    """The shortest module (a package of the class's module, or the module) that exports ``cls`` by its name."""
+    parts = cls.__module__.split(".")
+    for length in range(1, len(parts)):
+        package = sys.modules.get(".".join(parts[:length]))
+        if package is not None and getattr(package, cls.__name__, None) is cls:
+            return ".".join(parts[:length])
+    return cls.__module__
 
 
 # -- the Alembic configuration --------------------------------------------------------

@@ -30,7 +30,8 @@ def signals_command(registry: SignalRegistry = default_registry) -> click.Comman
                 + " `flask kit signals` lists them all."
             )
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        click.echo("\n".join(describe(registry, app.name, model_signals_enabled(app), names, connected=connected)))
+        lines = describe(registry, app.name, model_signals_enabled(app), names, connected=connected, app=app)
+        click.echo("\n".join(lines))
 
     return command
 
@@ -42,12 +43,13 @@ def describe(
     names: t.Sequence[str] = (),
     *,
     connected: bool = False,
+    app: object | None = None,
 ) -> list[str]:
-    """The lines ``flask kit signals`` prints."""
+    """The lines ``flask kit signals`` prints (for ``app``: not the receivers connected only for other apps)."""
     rows: list[tuple[str, str, str, str, str]] = [("signal", "origin", "receiver", "sender", "notes")]
     dead = 0
     for name in names or list(registry):
-        infos = registry.receivers(name)
+        infos = registry.receivers(name, app)
         if not infos:
             if not connected:
                 rows.append((name, registry.origin(name), "-", "", ""))

@@ -314,8 +314,12 @@ def send_robust(signal: blinker.Signal, sender: t.Any = None, /, **kwargs: t.Any
 # -- introspection -------------------------------------------------------------------
 
 
-def receiver_infos(signal: blinker.Signal) -> list[ReceiverInfo]:
-    """The receivers of ``signal`` (connection order), dead weak ones included."""
+def receiver_infos(signal: blinker.Signal, app: object | None = None) -> list[ReceiverInfo]:
+    """The receivers of ``signal`` (connection order), dead weak ones included.
+
+    A receiver connected (with blinker's ``connect``) only for senders that no longer exist is
+    left out: it can never be called. With ``app``, so is one connected only for other Flask apps.
+    """
     book = _books.get(signal)
     entries = dict(book.entries) if book is not None else {}
     infos: list[ReceiverInfo] = []
@@ -335,6 +339,8 @@ def receiver_infos(signal: blinker.Signal) -> list[ReceiverInfo]:
                 )
             )
         else:  # connected with blinker's own connect(): read its bookkeeping
+            if not _serves(signal, receiver_id, app):
+                continue
             infos.append(
                 ReceiverInfo(label(target), _blinker_senders(signal, receiver_id), isinstance(stored, weakref.ref))
             )
@@ -355,6 +361,26 @@ def forget_dead(signal: blinker.Signal) -> int:
         for key in [key for key, rid in book.uids.items() if rid == receiver_id]:
             del book.uids[key]
     return len(dead)
+
+
+def _serves(signal: blinker.Signal, receiver_id: t.Hashable, app: object | None) -> bool:
+    """Whether a receiver connected with blinker's ``connect`` may still be called (for ``app``)."""
+    sender_ids = getattr(signal, "_by_receiver", {}).get(receiver_id)
+    if sender_ids is None or ANY_ID in sender_ids:
+        return True
+    senders = []
+    for sender_id in sender_ids:
+        ref = getattr(signal, "_weak_senders", {}).get(sender_id)
+        sender = ref() if ref is not None else None
+        if sender is not None:
+            senders.append(sender)
+    if not senders:
+        return False  # every sender it was connected for is gone
+    if app is None:
+        return True
+    from flask import Flask
+
+    return any(sender is app or not isinstance(sender, Flask) for sender in senders)
 
 
 def _blinker_senders(signal: blinker.Signal, receiver_id: t.Hashable) -> tuple[str, ...]:

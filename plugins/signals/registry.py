@@ -85,9 +85,10 @@ class SignalRegistry(cabc.Mapping[str, blinker.Signal]):
     def __len__(self) -> int:
         return len(self._signals)
 
-    def receivers(self, name: str) -> list[ReceiverInfo]:
-        """The receivers of one signal, in connection order (dead weak ones last)."""
-        return [dataclasses.replace(info, signal=name) for info in receiver_infos(self._signals[name])]
+    def receivers(self, name: str, app: object | None = None) -> list[ReceiverInfo]:
+        """The receivers of one signal, in connection order (dead weak ones last); with ``app``, not those
+        connected only for other apps."""
+        return [dataclasses.replace(info, signal=name) for info in receiver_infos(self._signals[name], app)]
 
     def list(self) -> list[ReceiverInfo]:
         """Every receiver of every signal: signal name, receiver dotted path, senders, weak/dead, dispatch_uid."""

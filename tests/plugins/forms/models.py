@@ -12,7 +12,9 @@ from flask_wtf.file import FileAllowed
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
+from wtforms.validators import Length
 
+from flaskkit import ValidationError
 from flaskkit.plugins.orm import Model
 
 article_tags = sa.Table(
@@ -130,3 +132,35 @@ class FormsDocument(Model):
         info={"upload_to": "images/%Y/", "validators": [FileAllowed(["png", "jpg"], "Images only!")]},
     )
     attachment: Mapped[str | None] = mapped_column(sa.String(255), info={"upload_to": _attachment_path})
+
+
+def no_spam(value: str) -> None:
+    """A Django-style model validator."""
+    if "spam" in value.lower():
+        raise ValidationError("No spam, please.", code="spam")
+
+
+class FormsEvent(Model):
+    """The model validates too: a validator, clean() with field and non-field errors, a check constraint."""
+
+    __tablename__ = "forms_event"
+    __table_args__ = (sa.CheckConstraint("seats <= 500", name="ck_forms_event_seats_max"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(40), info={"validators": [no_spam, Length(max=30)]})
+    slug: Mapped[str] = mapped_column(sa.String(40), default="")
+    seats: Mapped[int] = mapped_column(default=10)
+    starts: Mapped[datetime.date | None]
+    ends: Mapped[datetime.date | None]
+    cat_id: Mapped[int | None] = mapped_column(sa.ForeignKey("forms_category.id"))
+    cat: Mapped[FormsCategory | None] = relationship(backref="events")
+
+    def clean(self) -> None:
+        self.name = " ".join(self.name.split()) if self.name else self.name
+        self.slug = "-".join(self.name.lower().split()) if self.name else ""
+        if self.starts and self.ends and self.ends < self.starts:
+            raise ValidationError({"ends": "The event ends before it starts."})
+        if self.name == "Closed":
+            raise ValidationError("This event cannot be created.")
+        if self.seats == 13:
+            raise ValidationError({"slug": "Unlucky."})

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import threading
 import smtplib
+import threading
 
 import pytest
 from flask import Flask
@@ -140,7 +140,22 @@ def test_send_after_response_sends_outside_the_request(make_app, smtp):
     assert response.get_data(as_text=True) == "queued"
     assert smtp.messages() == []  # not during the request
     answered.set()
+    response.close()  # what the server does once the body has gone
     assert [m["Subject"] for m in smtp.wait_for(1)] == ["Later"]
+    join_mail_threads()
+
+
+def test_send_after_response_does_not_wait_for_a_server_that_never_closes(make_app, smtp):
+    app = smtp_app(make_app, smtp.url)
+
+    @app.post("/notify")
+    def notify() -> str:
+        send_after_response(lambda: send_mail("Anyway", "x", None, ["ada@example.com"]))
+        return "queued"
+
+    response = app.test_client().post("/notify")  # never closed
+    assert response.status_code == 200
+    assert [m["Subject"] for m in smtp.wait_for(1, timeout=10)] == ["Anyway"]
     join_mail_threads()
 
 
@@ -155,6 +170,7 @@ def test_send_after_response_logs_a_server_that_is_down(make_app, caplog):
     with caplog.at_level(logging.ERROR, logger="flaskkit.mail"):
         response = app.test_client().post("/notify")
         assert response.status_code == 200
+        response.close()
         join_mail_threads()
     (record,) = [r for r in caplog.records if r.name == "flaskkit.mail"]
     assert record.getMessage() == "Failed to send the notice after the response."

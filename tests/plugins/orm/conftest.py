@@ -26,14 +26,7 @@ def _no_database_url_in_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATABASE_URL", raising=False)
 
 
-@pytest.fixture
-def pg_url(postgres_url: str) -> t.Iterator[str]:
-    """The test session's PostgreSQL database, seen through a new, empty schema of this test.
-
-    The URL (``postgresql://``) sets the connection's ``search_path`` to the
-    schema, so tables, reflection and Alembic all work in it; the schema is
-    dropped afterwards (a schema is much faster to create than a database).
-    """
+def _schema_url(postgres_url: str) -> t.Iterator[str]:
     import psycopg
 
     schema = f"orm_{secrets.token_hex(4)}"
@@ -45,6 +38,26 @@ def pg_url(postgres_url: str) -> t.Iterator[str]:
         with psycopg.connect(postgres_url, autocommit=True) as admin:
             admin.execute("SET lock_timeout = '10s'")  # a connection left open fails the test, never hangs it
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def other_db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> t.Iterator[str]:
+    """A second empty database of the test's backend (for copying data from one to the other)."""
+    if backend == "postgresql":
+        yield from _schema_url(request.getfixturevalue("postgres_url"))
+    else:
+        yield f"sqlite:///{tmp_path / 'other.db'}"
+
+
+@pytest.fixture
+def pg_url(postgres_url: str) -> t.Iterator[str]:
+    """The test session's PostgreSQL database, seen through a new, empty schema of this test.
+
+    The URL (``postgresql://``) sets the connection's ``search_path`` to the
+    schema, so tables, reflection and Alembic all work in it; the schema is
+    dropped afterwards (a schema is much faster to create than a database).
+    """
+    yield from _schema_url(postgres_url)
 
 
 @pytest.fixture(params=BACKENDS)

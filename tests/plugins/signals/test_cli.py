@@ -121,3 +121,24 @@ def test_with_orm_the_app_says_it_sends_model_signals(tmp_path):
     assert run(app, "pre_save").output.splitlines()[-1] == (
         "The app 'shop' sends the model signals (orm and signals are in PLUGINS)."
     )
+
+
+def report(sender, **extra):
+    """A module-level receiver, connected per app with blinker's own connect()."""
+
+
+def test_a_receiver_connected_for_another_app_or_a_gone_one_is_not_listed(signals_app):
+    other = create_app(settings(PLUGINS=["signals"]), import_name="other")
+    flask_signals.got_request_exception.connect(report, other, weak=False)
+    try:
+        assert run(signals_app, "got_request_exception").output.splitlines()[2].split()[:3] == [
+            "got_request_exception",
+            "flask",
+            "-",
+        ]
+        assert "test_cli.report" in run(other, "got_request_exception").output
+        del other
+        gc.collect()
+        assert "test_cli.report" not in run(signals_app, "--connected").output
+    finally:
+        flask_signals.got_request_exception.disconnect(report)
