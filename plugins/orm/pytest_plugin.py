@@ -17,6 +17,8 @@
   signals, several connections, a ``live_server`` (which asks for it by itself).
 * ``capture_on_commit_callbacks``, ``assert_num_queries``,
   ``assert_max_num_queries``: see :mod:`flaskkit.plugins.orm.assertions`.
+* ``@pytest.mark.kit_fixtures("users.json", ...)``: JSON fixture files (``flask kit
+  dumpdata``'s format) loaded into the test's database first (Django's ``TestCase.fixtures``).
 * ``kit_db_setup`` (session): what makes the schemas; call
   ``kit_db_setup.prepare(app)`` to give an app of your own making the same schema.
 
@@ -43,9 +45,18 @@ if t.TYPE_CHECKING:
 TRANSACTIONAL = ("transactional_db", "live_server")
 
 
+#: The marker that loads fixture files into the test's database.
+FIXTURES_MARKER = "kit_fixtures"
+
+
 def pytest_configure(config: pytest.Config) -> None:
     from flaskkit.signals import kit_ready
 
+    config.addinivalue_line(
+        "markers",
+        f"{FIXTURES_MARKER}(*paths): flaskkit: JSON fixture files loaded into the test's database by the db "
+        "and transactional_db fixtures (relative paths: from the test file's folder).",
+    )
     kit_ready.connect(_no_fsync_in_tests)
 
 
@@ -95,9 +106,22 @@ def _kit_database(request: pytest.FixtureRequest, app: Flask, kit_db_setup: Data
         database = TestDatabase(app, kit_db_setup, transactional=transactional)
         database.start()
         try:
+            _load_fixtures(request)
             yield orm_db
         finally:
             database.finish()
+
+
+def _load_fixtures(request: pytest.FixtureRequest) -> None:
+    """The files of the ``kit_fixtures`` markers (Django's ``TestCase.fixtures``), module's first."""
+    paths = [path for marker in reversed(list(request.node.iter_markers(FIXTURES_MARKER))) for path in marker.args]
+    if not paths:
+        return
+    from .fixtures import load_fixture
+
+    folder = request.path.parent
+    for path in paths:
+        load_fixture(folder / path)  # an absolute path stays as it is
 
 
 @pytest.fixture

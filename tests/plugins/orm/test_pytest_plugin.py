@@ -185,3 +185,55 @@ def test_a_shared_postgresql_database_is_migrated_once(migrated_project, postgre
         with psycopg.connect(postgres_url, autocommit=True) as admin:
             admin.execute("SET lock_timeout = '10s'")
             admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def test_the_kit_fixtures_marker_loads_json_fixtures_into_each_tests_database(project: pytest.Pytester):
+    # In a process of its own: its models must not join this process's model registry.
+    project.makepyfile(
+        loaded_models="""
+        from sqlalchemy import String
+        from sqlalchemy.orm import Mapped, mapped_column
+        from flaskkit.plugins.orm import IdMixin, Model
+
+        class LoadedNote(IdMixin, Model):
+            text: Mapped[str] = mapped_column(String(50))
+        """
+    )
+    (project.path / "data").mkdir()
+    (project.path / "data" / "notes.json").write_text(
+        '[{"model": "loaded_models.loadednote", "pk": 1, "fields": {"text": "loaded"}}]'
+    )
+    project.makepyfile(
+        test_loaded="""
+        import pytest
+        import sqlalchemy as sa
+        from loaded_models import LoadedNote
+
+        pytestmark = pytest.mark.kit_fixtures("data/notes.json")
+
+        def texts(db):
+            return list(db.session.scalars(sa.select(LoadedNote.text)))
+
+        def test_loaded(db):
+            assert texts(db) == ["loaded"]
+            db.session.add(LoadedNote(text="mine"))
+            db.session.commit()
+
+        def test_loaded_again_after_the_rollback(db):
+            assert texts(db) == ["loaded"]
+
+        def test_with_real_commits(transactional_db):
+            assert texts(transactional_db) == ["loaded"]
+
+        def test_after_the_tables_were_emptied(db):
+            assert texts(db) == ["loaded"]
+        """,
+        test_not_loaded="""
+        import sqlalchemy as sa
+        from loaded_models import LoadedNote
+
+        def test_empty(db):
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(LoadedNote)) == 0
+        """,
+    )
+    project.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=5)
