@@ -53,10 +53,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from .signals import kit_ready
+
+    # Every app booted in the run compiles each template once for all (see flaskkit.test.jinja).
+    kit_ready.connect(_share_compiled_templates)
     config.addinivalue_line(
         "markers",
         f"{MARKER}(mapping=None, **settings): flaskkit: settings for the `app` fixture, over the base settings.",
     )
+
+
+def _share_compiled_templates(app: Flask, **extra: t.Any) -> None:
+    from .test.jinja import share_compiled_templates
+
+    share_compiled_templates(app)
 
 
 def _base_settings(config: pytest.Config) -> str | None:
