@@ -28,6 +28,7 @@ PLUGINS = [
     "signals",
     "auth",
     "views",
+    "admin",
     "mail",
     "messages",
     "tasks",
@@ -147,3 +148,9 @@ VIEWS_BASE_TEMPLATE = "base.html"
 
 #: Notes per page on the public lists.
 NOTES_PER_PAGE = 9
+
+# -- the admin ----------------------------------------------------------------------------
+
+# /admin/: the notes and the accounts (example_site/admin.py), for the staff account of the demo.
+ADMIN_SITE_HEADER = "flaskkit notes administration"
+ADMIN_SITE_TITLE = "flaskkit notes admin"

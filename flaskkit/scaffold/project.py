@@ -72,7 +72,9 @@ PROJECT_PLUGINS: tuple[ProjectPlugin, ...] = (
     ProjectPlugin("signals"),
     ProjectPlugin("messages"),
     ProjectPlugin("mail", "mail"),
+    ProjectPlugin("tasks", "rq"),
     ProjectPlugin("auth", "auth", full_only=True),
+    ProjectPlugin("admin", "admin", full_only=True),
     ProjectPlugin("views", "views"),
 )
 

@@ -21,7 +21,20 @@ from .helpers import run
 from .helpers import tree
 from .helpers import unique_name
 
-BUILTIN_PLUGINS = ["orm", "session", "cache", "forms", "middleware", "signals", "messages", "mail", "auth", "views"]
+BUILTIN_PLUGINS = [
+    "orm",
+    "session",
+    "cache",
+    "forms",
+    "middleware",
+    "signals",
+    "messages",
+    "mail",
+    "tasks",
+    "auth",
+    "admin",
+    "views",
+]
 
 
 def startproject(*args: str) -> tuple[int, str]:
@@ -99,7 +112,7 @@ def test_the_pyproject(workdir):
     name = unique_name()
     start_project(name)
     pyproject = tomllib.loads((workdir / name / "pyproject.toml").read_text())
-    extras = "auth,cache,forms,mail,orm,postgres,redis,session,views"
+    extras = "admin,auth,cache,forms,mail,orm,postgres,redis,rq,session,views"
     assert pyproject["project"]["name"] == name
     assert pyproject["project"]["dependencies"] == [f"flaskkit[{extras}]>={__version__}", "gunicorn>=23"]
     assert pyproject["project"]["optional-dependencies"] == {"dev": ["pytest>=8.3"]}
@@ -118,7 +131,7 @@ def test_a_minimal_project_has_no_users(workdir):
     project = workdir / name
     assert "auth" not in plugins_of(project, name)
     assert "AUTH_BASE_TEMPLATE" not in settings_of(project, name)
-    assert "flaskkit[cache,forms,mail,orm,postgres,redis,session,views]" in (project / "pyproject.toml").read_text()
+    assert "flaskkit[cache,forms,mail,orm,postgres,redis,rq,session,views]" in (project / "pyproject.toml").read_text()
     assert "/accounts/login/" not in (project / "tests" / "test_site.py").read_text()
 
 
