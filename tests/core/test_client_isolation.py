@@ -163,3 +163,27 @@ def test_with_client_still_keeps_the_requests_context(site: Flask):
         assert g.visited is True  # the request's own g, kept for the test by `with client:`
         assert session["_user_id"] == str(user("bob").id)
     assert not hasattr(g, "visited")
+
+
+def test_an_app_made_for_tests_without_the_fixtures_gets_the_isolating_client(tmp_path):
+    """``create_app`` with TESTING on, outside the pytest plugin's fixtures: ``app.test_client()`` isolates too."""
+    from flask import g
+
+    from flaskkit import create_app
+    from flaskkit.test import Client
+    from tests.conftest import settings
+
+    app = create_app(settings(TESTING=True), import_name="isolation_factory", instance_path=str(tmp_path))
+
+    @app.get("/mark")
+    def mark() -> str:
+        seen = g.get("marked", "no")
+        g.marked = "yes"
+        return seen
+
+    assert isinstance(app.test_client(), Client)
+    with app.app_context():  # a test holding an app context open, as a hand-written fixture would
+        client = app.test_client()
+        assert [client.get("/mark").text for _ in range(2)] == ["no", "no"]
+    production = create_app(settings(), import_name="isolation_production", instance_path=str(tmp_path / "p"))
+    assert production.test_client_class is None  # production apps do not import the test tools
