@@ -26,7 +26,8 @@ if t.TYPE_CHECKING:
 @pytest.fixture
 def app(make_app: AppFactory, request: pytest.FixtureRequest) -> Flask:
     """The test's app; ``indirect`` parametrization gives its settings."""
-    app = make_app(**getattr(request, "param", {}))
+    # TESTING, as the pytest plugin's apps: no start-up check of the migrations on the first request.
+    app = make_app(**{"TESTING": True, **getattr(request, "param", {})})
 
     @app.post("/remember")
     def remember() -> str:
