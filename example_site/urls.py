@@ -10,6 +10,7 @@ import datetime as dt
 import typing as t
 
 from flask import Blueprint
+from werkzeug.exceptions import HTTPException
 
 from .views import MyNotes
 from .views import NoteCreate
@@ -37,8 +38,7 @@ notes.add_url_rule("/notes/<int:pk>/delete/", view_func=NoteDelete.as_view("dele
 def register_urls(app: Flask) -> None:
     """Add the site's pages, error pages and template filter to ``app``."""
     app.register_blueprint(notes)
-    for code in (403, 404, 405):
-        app.register_error_handler(code, error_page)
+    app.register_error_handler(HTTPException, error_page)  # every 4xx (400, 403, 404, 405, 413...)
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
 

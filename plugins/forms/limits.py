@@ -18,6 +18,8 @@ would give an empty form or let an exception through as a 500:
 * a malformed ``multipart/form-data`` body (no boundary, a broken part): 400,
   as Django's ``MultiPartParserError``, rather than an empty form;
 * an urlencoded body that is not UTF-8: 400, rather than an empty form;
+* a JSON body nested too deeply for Python's parser (``[[[[...``): 400,
+  as other invalid JSON is, rather than a ``RecursionError``;
 * a multipart part without a ``name``: left out, as Django's parser does, so
   ``request.form`` and ``request.files`` only ever have string keys.
 """
@@ -50,6 +52,8 @@ UNREADABLE_BODY = (
 )
 #: The 400's description for a form that is not UTF-8.
 NOT_UTF8 = "The form data is not valid UTF-8."
+#: The 400's description for JSON nested deeper than the parser goes.
+JSON_TOO_DEEP = "The JSON body is nested too deeply."
 #: The 400's description for a broken multipart body (Werkzeug's reason follows).
 BAD_MULTIPART = "The multipart form data is malformed"
 
@@ -119,12 +123,27 @@ class FieldCountingFormDataParser(FormDataParser):
         content_length: int | None,
         options: dict[str, str] | None = None,
     ) -> t_parse_result:
+        # The files the multipart parser opens, closed here when it fails halfway (Werkzeug drops them).
+        opened: list[t.IO[bytes]] = []
+        stream_factory = self.stream_factory
+
+        def open_file(*args: t.Any, **kwargs: t.Any) -> t.IO[bytes]:
+            opened.append(stream_factory(*args, **kwargs))
+            return opened[-1]
+
+        self.stream_factory = open_file
         try:
             stream, form, files = super().parse(stream, mimetype, content_length, options)
-        except UnicodeDecodeError as exc:
-            raise BadRequest(NOT_UTF8) from exc
-        except ValueError as exc:
-            raise BadRequest(f"{BAD_MULTIPART}: {exc}") from exc
+        except BaseException as exc:
+            for file in opened:
+                file.close()
+            if isinstance(exc, UnicodeDecodeError):
+                raise BadRequest(NOT_UTF8) from exc
+            if isinstance(exc, ValueError):
+                raise BadRequest(f"{BAD_MULTIPART}: {exc}") from exc
+            raise
+        finally:
+            self.stream_factory = stream_factory
         if None in form or None in files:
             # A part without a name (Content-Disposition: form-data; no name=): Django's parser skips it.
             # Kept, it is a None key that breaks whatever iterates the form (Flask-WTF's token lookup).
@@ -162,6 +181,14 @@ class _LimitedRequest(Request):
         except RequestEntityTooLarge as exc:
             raise RequestEntityTooLarge(self._too_large_reason()) from exc
         return GuardedInputStream(stream)
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> t.Any:
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError as exc:  # json.loads raises it, not a ValueError, past ~1000 levels
+            if silent:
+                return None
+            raise BadRequest(JSON_TOO_DEEP) from exc
 
     def _load_form_data(self) -> None:
         try:

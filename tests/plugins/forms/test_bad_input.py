@@ -23,6 +23,7 @@ from flaskkit.plugins.forms import Form
 from flaskkit.plugins.forms.formdata import NULL_CHARACTERS_MESSAGE
 from flaskkit.plugins.forms.formdata import FieldFormData
 from flaskkit.plugins.forms.formdata import json_formdata
+from flaskkit.plugins.forms.limits import JSON_TOO_DEEP
 from flaskkit.plugins.forms.limits import NOT_UTF8
 from flaskkit.plugins.forms.limits import UNREADABLE_BODY
 from flaskkit.plugins.forms.testing import csrf_token
@@ -214,6 +215,15 @@ def test_a_json_number_for_a_text_field_is_its_text(client):
     token = csrf_token(client)
     response = client.post("/note", json={"title": 12345, "count": 7}, headers={"X-CSRFToken": token})
     assert response.json == {"valid": True, "data": {"title": "12345", "count": 7}}
+
+
+def test_json_nested_too_deeply_is_a_400(client):
+    token = csrf_token(client)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    for path in ("/note", "/api/items"):
+        response = client.post(path, data=deep, content_type="application/json", headers={"X-CSRFToken": token})
+        assert response.status_code == 400
+        assert JSON_TOO_DEEP in response.text
 
 
 def test_invalid_json_is_a_400(client):
