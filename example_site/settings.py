@@ -5,7 +5,7 @@ files there, and an in-process cache. Two environment variables move it to produ
 services, with the same code:
 
 * ``DATABASE_URL=postgresql://user:password@host:5432/name``: PostgreSQL (psycopg 3);
-* ``REDIS_URL=redis://host:6379/0``: sessions and the caches in Redis.
+* ``REDIS_URL=redis://host:6379/0``: sessions, the caches and the task queue (RQ) in Redis.
 
 The app factory (``example_site.create_app``) reads this file each time it makes an
 app, so the environment is read then, not once per process.
@@ -14,6 +14,8 @@ app, so the environment is read then, not once per process.
 from __future__ import annotations
 
 import os
+
+from flaskkit.plugins.middleware import CSP
 
 # Every built-in plugin, and the site's own (plugin.py), as a Django project lists its
 # INSTALLED_APPS. The order does not matter: each plugin boots after those it requires.
@@ -26,8 +28,10 @@ PLUGINS = [
     "signals",
     "auth",
     "views",
+    "admin",
     "mail",
     "messages",
+    "tasks",
     "example_site.plugin:NotesPlugin",
 ]
 
@@ -89,14 +93,37 @@ if not os.environ.get("EMAIL_URL"):
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "flaskkit notes <noreply@notes.example>"
 SITE_NAME = "flaskkit notes"
 
+# -- background tasks ---------------------------------------------------------------------
+
+# Without Redis, tasks run at once in the web process; with it, they go to RQ and a worker
+# runs them: `flask --app example_site kit worker` (docs/example-site.md).
+if REDIS_URL:
+    TASKS = {"default": {"BACKEND": "rq", "OPTIONS": {"PREFIX": f"{REDIS_KEY_PREFIX}:tasks:"}}}
+else:
+    TASKS = {"default": {"BACKEND": "immediate"}}
+
 # -- middleware -----------------------------------------------------------------------
 
 # The onion, outermost first: Django's security middleware around the site's own.
 MIDDLEWARE = [
     "flaskkit.plugins.middleware:SecurityMiddleware",
+    "flaskkit.plugins.middleware:ContentSecurityPolicyMiddleware",
     "example_site.middleware:ServerTimingMiddleware",
     "flaskkit.plugins.middleware:XFrameOptionsMiddleware",
 ]
+
+# Django 6.0's Content-Security-Policy, strict: everything from the site itself, no inline
+# style at all, and an inline script only with the nonce of its response ({{ csp_nonce }},
+# used by the note form). No plugin, CDN or framing.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # The development server answers on 127.0.0.1; list your host names here (or in the
 # environment, comma-separated) to serve the site under another name.
@@ -121,3 +148,9 @@ VIEWS_BASE_TEMPLATE = "base.html"
 
 #: Notes per page on the public lists.
 NOTES_PER_PAGE = 9
+
+# -- the admin ----------------------------------------------------------------------------
+
+# /admin/: the notes and the accounts (example_site/admin.py), for the staff account of the demo.
+ADMIN_SITE_HEADER = "flaskkit notes administration"
+ADMIN_SITE_TITLE = "flaskkit notes admin"

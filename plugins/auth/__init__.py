@@ -262,8 +262,17 @@ class AuthPlugin(Plugin):
         app.login_manager = self.login_manager  # type: ignore[attr-defined]
         app.context_processor(auth_context)
         app.register_error_handler(LoginThrottled, throttled_response)
-        # The templates (auth/*.html) are there even when the views are not mounted.
-        app.register_blueprint(Blueprint("flaskkit_auth", __name__, template_folder="templates"))
+        # The templates (auth/*.html) are there even when the views are not mounted, with their style
+        # sheet (no inline CSS: they work under a strict Content-Security-Policy).
+        app.register_blueprint(
+            Blueprint(
+                "flaskkit_auth",
+                __name__,
+                template_folder="templates",
+                static_folder="static",
+                static_url_path="/_flaskkit/auth",
+            )
+        )
         if self.settings.url_prefix is not None:
             from .views import make_blueprint
 
@@ -336,7 +345,7 @@ class AuthPlugin(Plugin):
                 obj="PLUGINS",
                 id="auth.I001",
             )
-        if self.reset_settings.reset_enabled and not app.config.get("TRUSTED_HOSTS"):
+        if self.reset_settings.reset_enabled and not _hosts_are_checked(app):
             yield CheckWarning(
                 "The password reset links are built from the request's Host header, and no host is trusted: "
                 "anyone can ask for a reset mail whose link points to their own site (host header poisoning).",
@@ -348,6 +357,16 @@ class AuthPlugin(Plugin):
     @check(DATABASE)
     def check_permissions(self, app: Flask) -> t.Iterable[CheckMessage]:
         return _checks.check_permissions(self)
+
+
+def _hosts_are_checked(app: Flask) -> bool:
+    """Whether requests for hosts the site does not serve are refused: Flask's ``TRUSTED_HOSTS``, or the
+    middleware plugin's ``ALLOWED_HOSTS``, which it does not copy into ``TRUSTED_HOSTS`` (it keeps its
+    patterns in ``app.extensions["flaskkit.allowed_hosts"]``); ``"*"`` trusts every host."""
+    if app.config.get("TRUSTED_HOSTS"):
+        return True
+    patterns = getattr(app.extensions.get("flaskkit.allowed_hosts"), "patterns", ())
+    return bool(patterns) and "*" not in patterns
 
 
 def throttled_response(error: LoginThrottled) -> ResponseReturnValue:

@@ -171,8 +171,10 @@ class EmailChangeView(LoginRequiredMixin, AuthView):
 
 
 def _send(message: t.Any, user_id: t.Any) -> None:
+    from flaskkit.plugins.mail import deliver
+
     try:
-        message.send()
+        deliver([message])  # through the tasks plugin when the app enables it
     except Exception:
         logger.exception("Failed to send the email change mail of user %s", user_id)
 

@@ -325,9 +325,11 @@ class PasswordResetForm(Form):
 
 
 def _send(messages: list[t.Any]) -> None:
+    from flaskkit.plugins.mail import deliver
+
     for message in messages:
         try:
-            message.send()
+            deliver([message])  # through the tasks plugin when the app enables it
         except Exception:
             logger.exception("Failed to send password reset email to %s", message.user_id)
 

@@ -43,6 +43,7 @@ from flaskkit.checks import check
 
 from . import checks as _checks
 from .api import EXTENSION_KEY
+from .api import deliver
 from .api import get_connection
 from .api import mail_admins
 from .api import mail_managers
@@ -51,6 +52,8 @@ from .api import outbox
 from .api import send_after_response
 from .api import send_mail
 from .api import send_mass_mail
+from .api import staff_message
+from .api import uses_tasks
 from .backends import MailServerError
 from .conf import MailSettings
 from .conf import _backend
@@ -76,6 +79,7 @@ __all__ = [
     "MailServerError",
     "MailSettings",
     "SafeExceptionReporterFilter",
+    "deliver",
     "get_connection",
     "mail_admins",
     "mail_managers",
@@ -85,6 +89,8 @@ __all__ = [
     "send_after_response",
     "send_mail",
     "send_mass_mail",
+    "staff_message",
+    "uses_tasks",
 ]
 
 

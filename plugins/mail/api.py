@@ -36,6 +36,7 @@ if t.TYPE_CHECKING:
     from . import MailPlugin
 
 __all__ = [
+    "deliver",
     "get_connection",
     "mail_admins",
     "mail_managers",
@@ -44,6 +45,8 @@ __all__ = [
     "send_after_response",
     "send_mail",
     "send_mass_mail",
+    "staff_message",
+    "uses_tasks",
 ]
 
 #: ``app.extensions[EXTENSION_KEY]`` is the app's :class:`~flaskkit.plugins.mail.MailPlugin`.
@@ -121,17 +124,18 @@ def send_mass_mail(
     return int(connection.send_messages(messages) or 0)
 
 
-def _mail_staff(
-    recipients: Sequence[str],
+def staff_message(
+    staff: t.Literal["admins", "managers"],
     subject: str,
     message: str,
-    fail_silently: bool,
-    connection: BaseEmailBackend | None,
-    html_message: str | None,
-) -> int:
-    if not recipients:
-        return 0
+    html_message: str | None = None,
+    connection: BaseEmailBackend | None = None,
+) -> EmailMultiAlternatives | None:
+    """The mail :func:`mail_admins` (or :func:`mail_managers`) sends, or ``None`` without recipients."""
     settings = mail_plugin().settings
+    recipients = settings.admins if staff == "admins" else settings.managers
+    if not recipients:
+        return None
     mail = EmailMultiAlternatives(
         f"{settings.subject_prefix}{subject}",
         message,
@@ -141,7 +145,43 @@ def _mail_staff(
     )
     if html_message:
         mail.attach_alternative(html_message, "text/html")
+    return mail
+
+
+def _mail_staff(
+    staff: t.Literal["admins", "managers"],
+    subject: str,
+    message: str,
+    fail_silently: bool,
+    connection: BaseEmailBackend | None,
+    html_message: str | None,
+) -> int:
+    mail = staff_message(staff, subject, message, html_message, connection)
+    if mail is None:
+        return 0
     return int(mail.send(fail_silently=fail_silently))
+
+
+def uses_tasks(app: Flask | None = None) -> bool:
+    """Whether the kit's own mails go through the tasks plugin for ``app`` (it lists ``tasks`` in ``PLUGINS``)."""
+    app = app if app is not None else t.cast("Flask", current_app._get_current_object())  # type: ignore[attr-defined]
+    return "flaskkit.tasks" in app.extensions
+
+
+def deliver(messages: Iterable[EmailMessage]) -> int:
+    """Send each message now, or, when the app enables the ``tasks`` plugin, hand it to the ``send_email`` task.
+
+    The kit's own mails (password reset, email change, error reports to ``ADMINS``) go through
+    this. Errors propagate: the caller decides whether to log them (and which message failed).
+    """
+    messages = list(messages)
+    if uses_tasks():
+        from .tasks import enqueue_email
+
+        for message in messages:
+            enqueue_email(message)
+        return len(messages)
+    return sum(int(message.send()) for message in messages)
 
 
 def mail_admins(
@@ -152,7 +192,7 @@ def mail_admins(
     html_message: str | None = None,
 ) -> int:
     """Mail ``ADMINS`` from ``SERVER_EMAIL``, the subject prefixed with ``EMAIL_SUBJECT_PREFIX``; 0 without ADMINS."""
-    return _mail_staff(mail_plugin().settings.admins, subject, message, fail_silently, connection, html_message)
+    return _mail_staff("admins", subject, message, fail_silently, connection, html_message)
 
 
 def mail_managers(
@@ -163,7 +203,7 @@ def mail_managers(
     html_message: str | None = None,
 ) -> int:
     """Mail ``MANAGERS``, as :func:`mail_admins` does ``ADMINS``."""
-    return _mail_staff(mail_plugin().settings.managers, subject, message, fail_silently, connection, html_message)
+    return _mail_staff("managers", subject, message, fail_silently, connection, html_message)
 
 
 def outbox(app: Flask | None = None) -> list[EmailMessage]:

@@ -39,6 +39,8 @@ if t.TYPE_CHECKING:
 
 __all__ = ["CLEANSED_SUBSTITUTE", "AdminEmailHandler", "SafeExceptionReporterFilter", "report_exception"]
 
+logger = logging.getLogger("flaskkit.mail")
+
 #: What replaces a secret (Django's).
 CLEANSED_SUBSTITUTE = "********************"
 
@@ -174,7 +176,22 @@ class AdminEmailHandler(logging.Handler):
     def send_mail(self, subject: str, message: str, *args: t.Any, **kwargs: t.Any) -> None:
         from .api import get_connection
         from .api import mail_admins
+        from .api import staff_message
+        from .api import uses_tasks
 
+        if uses_tasks() and self.email_backend is None:
+            # A worker sends it (with retries): the error page does not wait for the mail server.
+            from .tasks import enqueue_email
+
+            mail = staff_message("admins", subject, message, kwargs.get("html_message"))
+            if mail is not None:
+                try:
+                    enqueue_email(mail)
+                except Exception:
+                    if not kwargs.get("fail_silently"):
+                        raise
+                    logger.exception("Could not hand the error report for ADMINS to the tasks plugin")
+            return
         mail_admins(subject, message, *args, connection=get_connection(self.email_backend), **kwargs)
 
     def format_subject(self, subject: str) -> str:

@@ -80,12 +80,13 @@ def test_no_install_command_of_the_docs_fetches_the_name_from_pypi():
     assert not found, "\n".join(found)
 
 
-def test_the_readme_and_the_tutorial_install_from_the_clone():
+def test_the_readme_and_the_tutorial_install_from_a_clone_or_a_wheel():
     readme = README.read_text(encoding="utf-8")
-    assert 'python -m pip install "./flaskkit[all]"' in readme
-    assert "python -m build ./flaskkit" in readme
+    assert 'pip install "/path/to/flaskkit[all]"' in readme
+    assert 'pip install "dist/flaskkit-0.1.0-py3-none-any.whl[all]"' in readme
     tutorial = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
-    assert '$ python -m pip install "./flaskkit[all]" pytest' in tutorial
+    assert 'python -m pip install "/path/to/flaskkit[all]"' in tutorial
+    assert "Stop it (Ctrl+C) and start it again" in tutorial
 
 
 def test_a_busy_port_is_named_with_the_option_to_choose_another(tmp_path: Path):

@@ -44,3 +44,8 @@ def smtp_with_login(tmp_path: Path) -> t.Iterator[SMTPServer]:
     """The same, requiring the login ``mailer`` / ``s3cret``."""
     with smtp_server(tmp_path, auth=("mailer", "s3cret")) as server:
         yield server
+
+
+# The tasks tests' fixtures, for the mails sent by a real worker (test_tasks.py).
+from tests.plugins.tasks.conftest import rq_keys  # noqa: E402,F401
+from tests.plugins.tasks.conftest import start_worker  # noqa: E402,F401

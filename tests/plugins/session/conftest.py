@@ -320,7 +320,7 @@ class Probe:
         alias = self.app.config["CACHES"]["sessions"]
         client = redis.Redis.from_url(alias["LOCATION"])
         self.app.extensions.setdefault("session-tests.closers", []).append(client.close)
-        # Only this test's keys: the Redis server is shared with other test runs.
+        # Under this test's own cache prefix: the Redis server is shared with other test runs.
         return client, f"{alias['KEY_PREFIX']}*{self.store.prefix}*"
 
 
