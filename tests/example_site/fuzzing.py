@@ -63,6 +63,11 @@ FORMS: list[tuple[str, bool, tuple[str, ...]]] = [
     ("/accounts/password_change/", True, ("old_password", "new_password1", "new_password2")),
     ("/accounts/email_change/", True, ("email", "password")),
     ("/accounts/email_change/confirm/{token}/", True, ()),
+    ("/admin/example_site/note/add/", True, ("title", "body", "author")),
+    ("/admin/example_site/note/{note}/change/", True, ("title", "body", "author")),
+    ("/admin/example_site/note/{note}/delete/", True, ()),
+    ("/admin/example_site/note/action/", True, ("action", "_selected_action")),
+    ("/admin/auth/user/add/", True, ("username", "password1", "password2")),
 ]
 
 PAGES = [
@@ -85,6 +90,15 @@ PAGES = [
     "/accounts/email_change/confirm/{token}/",
     "/static/site.css",
     "/_flaskkit/messages/messages.css",
+    "/admin/",
+    "/admin/login/",
+    "/admin/example_site/",
+    "/admin/example_site/note/",
+    "/admin/example_site/note/{note}/",
+    "/admin/example_site/note/{note}/change/",
+    "/admin/example_site/note/{note}/history/",
+    "/admin/example_site/note/export/{token}/",
+    "/admin/auth/user/",
 ]
 
 #: Path segments and values that have broken web apps: escapes, overflows, traversal, encodings.
