@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .test_browser import Visit
+from .browsing import Visit
 
 PASSWORD = "a-feedback-test-password"
 #: ``--danger`` in example_site/static/site.css, as the browser computes it.
@@ -16,7 +16,7 @@ PLAIN = "rgba(195, 202, 211, 1)"
 
 @pytest.fixture
 def visit(browser, site, screenshots) -> Visit:
-    return Visit(browser, site, screenshots)
+    return Visit(browser, site.url, screenshots)
 
 
 def test_registering_and_logging_out_say_so(visit):
