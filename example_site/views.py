@@ -143,16 +143,18 @@ ERROR_MESSAGES = {
     403: "You may not do this: only a note's author may change or delete it.",
     404: "There is no such page. The note may have been deleted.",
     405: "This page does not take that kind of request.",
+    # 503 (a service the site needs is down): the error's own description, which says whether a change was saved.
 }
 
 
 def error_page(error: HTTPException) -> Response | HTTPException:
-    """Every client error (4xx) in the site's layout, with the error's own headers (``Allow`` on a 405,
-    ``Retry-After`` on a 429) and its description as the message (it says what was wrong: "The form
-    data is not valid UTF-8.", which size limit a 413 hit...). Server errors are left to their own
-    handlers. The plugins' own pages keep theirs: the CSRF failure (403) and a throttled login (429)."""
+    """Every client error (4xx), and 503, in the site's layout, with the error's own headers (``Allow``
+    on a 405, ``Retry-After`` on a 429 or a 503) and its description as the message (it says what was
+    wrong: "The form data is not valid UTF-8.", which size limit a 413 hit, whether a change was saved
+    before a service went down...). Other server errors are left to their own handlers. The plugins'
+    own pages keep theirs: the CSRF failure (403) and a throttled login (429)."""
     response = error.get_response()
-    if not 400 <= response.status_code < 500:
+    if not (400 <= response.status_code < 500 or response.status_code == 503):
         return error
     if request_ctx.url_adapter is None:
         # The Host header was refused before routing (too long, not a host name): Flask made no URL
