@@ -99,6 +99,11 @@ PAGES = [
     "/admin/example_site/note/{note}/history/",
     "/admin/example_site/note/export/{token}/",
     "/admin/auth/user/",
+    "/feed/",
+    "/feed/atom/",
+    "/sitemap.xml",
+    "/sitemap-{token}.xml",
+    "/robots.txt",
 ]
 
 #: Path segments and values that have broken web apps: escapes, overflows, traversal, encodings.
@@ -301,8 +306,10 @@ class Generator:
 
     def _query(self) -> FuzzRequest:
         rnd = self.random
-        path = self._fill(rnd.choice(["/", "/notes/mine/", "/accounts/login/", "/notes/{note}/", "/"]))
-        names = ["page", "next", "page", "q", "", "%00", "page[]", "x" * 200]
+        path = self._fill(
+            rnd.choice(["/", "/notes/mine/", "/accounts/login/", "/notes/{note}/", "/sitemap-notes.xml", "/feed/"])
+        )
+        names = ["page", "next", "page", "p", "q", "", "%00", "page[]", "x" * 200]
         pairs = [
             f"{rnd.choice(names)}={rnd.choice([*ODD_SEGMENTS, 'last', '1', '2', '0', '-5'])}"
             for _ in range(rnd.randint(1, 4))
