@@ -142,8 +142,8 @@ def exchange(port: int, request: RawRequest) -> int | None:
             sock.sendall(request.data)
             if request.half_close:
                 sock.shutdown(socket.SHUT_WR)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server answered and closed before reading everything: read what it said
+        except OSError:  # EPIPE, ECONNRESET, ENOTCONN: the server answered and closed before reading it all
+            pass  # read what it said
         received = b""
         deadline = time.monotonic() + ANSWER_TIMEOUT
         while b"\r\n" not in received and time.monotonic() < deadline:
