@@ -17,6 +17,8 @@ at start. Only this entry point writes to the database at start; importing the a
 from __future__ import annotations
 
 import argparse
+import errno
+import socket
 import sys
 import typing as t
 
@@ -56,6 +58,10 @@ def parse_args(argv: t.Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: t.Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    busy = port_in_use(args.host, args.port)
+    if busy:
+        print(busy, file=sys.stderr)
+        return 2
     app = create_app(instance_path=args.instance_path)
     password = demo_password()
     with app.app_context():
@@ -69,6 +75,23 @@ def main(argv: t.Sequence[str] | None = None) -> int:
     # Flask's development server; no reloader, so this process is the one that serves (and stops on SIGTERM).
     app.run(host=args.host, port=args.port, debug=False, use_reloader=False)
     return 0
+
+
+def port_in_use(host: str, port: int) -> str | None:
+    """Why the site cannot listen on ``host:port`` (in use, or not an address of this machine), or None."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds it
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return (
+                    f"Port {port} of {host} is in use by another program: stop it, or choose another port, "
+                    f"e.g. python -m example_site --port {8000 if port != 8000 else 8001}"
+                )
+            return f"Cannot listen on {host}:{port} ({error.strerror}): choose another --host or --port."
+    return None
 
 
 def banner(app: Flask, result: SeedResult, password: str, url: str) -> str:

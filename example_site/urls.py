@@ -11,6 +11,7 @@ import datetime as dt
 import typing as t
 
 from flask import Blueprint
+from werkzeug.exceptions import HTTPException
 
 from flaskkit.plugins.sitemaps import SitemapIndexView
 from flaskkit.plugins.sitemaps import SitemapView
@@ -52,8 +53,7 @@ def register_urls(app: Flask) -> None:
     app.add_url_rule("/sitemap.xml", view_func=SitemapIndexView.as_view("sitemap_index", sitemaps=SITEMAPS))
     app.add_url_rule("/sitemap-<section>.xml", view_func=SitemapView.as_view("sitemap", sitemaps=SITEMAPS))
     app.add_url_rule("/robots.txt", view_func=robots_txt)
-    for code in (403, 404, 405, 503):
-        app.register_error_handler(code, error_page)
+    app.register_error_handler(HTTPException, error_page)  # every 4xx (400, 403, 404, 405, 413...) and 503
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
 

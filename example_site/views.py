@@ -22,6 +22,8 @@ import typing as t
 
 from flask import current_app
 from flask import render_template
+from flask import request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 from flaskkit.plugins.auth import LoginRequiredMixin
@@ -136,7 +138,7 @@ class NoteDelete(NoteOwnerMixin, DeleteView):
         return super().form_valid(form)
 
 
-#: The message of each error page the site renders in its layout.
+#: The message of the error pages that say more than the error's own description.
 ERROR_MESSAGES = {
     403: "You may not do this: only a note's author may change or delete it.",
     404: "There is no such page. The note may have been deleted.",
@@ -145,10 +147,22 @@ ERROR_MESSAGES = {
 }
 
 
-def error_page(error: HTTPException) -> Response:
-    """403, 404, 405 and 503 in the site's layout, with the error's own headers (``Allow`` on a 405,
-    ``Retry-After`` on a 503)."""
+def error_page(error: HTTPException) -> Response | HTTPException:
+    """Every client error (4xx), and 503, in the site's layout, with the error's own headers (``Allow``
+    on a 405, ``Retry-After`` on a 429 or a 503) and its description as the message (it says what was
+    wrong: "The form data is not valid UTF-8.", which size limit a 413 hit, whether a change was saved
+    before a service went down...). Other server errors are left to their own handlers. The plugins'
+    own pages keep theirs: the CSRF failure (403) and a throttled login (429)."""
     response = error.get_response()
+    if not (400 <= response.status_code < 500 or response.status_code == 503):
+        return error
+    if request_ctx.url_adapter is None:
+        # The Host header was refused before routing (too long, not a host name): Flask made no URL
+        # adapter, so url_for() in the layout would fail. The layout's URLs are relative, and need no
+        # host: a placeholder one builds them.
+        request_ctx.url_adapter = current_app.url_map.bind(
+            "invalid.invalid", script_name=request.root_path or "/", url_scheme=request.scheme
+        )
     message = ERROR_MESSAGES.get(response.status_code, error.description or "")
     response.set_data(render_template("error.html", error=error, message=message))
     return response

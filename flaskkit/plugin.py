@@ -178,5 +178,7 @@ def valid_plugin_name(name: object) -> bool:
 def install_hint(distribution: str | None, extras: t.Sequence[str], module: str) -> str:
     """The command that installs what is missing, as precisely as we know it."""
     if distribution and extras:
-        return f'Install it with: pip install "{distribution}[{",".join(extras)}]"'
+        from ._pip import pip_install
+
+        return f"Install it with: {pip_install(distribution, extras)}"
     return f"Install the package that provides the module {module!r} (pip install ...), then start the app again."

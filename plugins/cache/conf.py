@@ -23,6 +23,7 @@ from werkzeug.utils import ImportStringError
 from werkzeug.utils import import_string
 
 from flaskkit import ConfigurationError
+from flaskkit._pip import pip_install
 from flaskkit._text import did_you_mean
 from flaskkit._text import quoted_list
 
@@ -331,7 +332,7 @@ def _redis_location(app: Flask, where: str, location: str | os.PathLike[str] | N
         raise ConfigurationError(
             f"{where} uses the redis backend, but the redis package is not installed.",
             setting="CACHES",
-            hint='Install it with: pip install "flaskkit[redis]"',
+            hint=f"Install it with: {pip_install('flaskkit', ['redis'])}",
         )
     source = f"{where}['LOCATION']"
     url = os.fspath(location) if location else None

@@ -28,6 +28,7 @@ import typing as t
 from flask import Blueprint
 
 from flaskkit import Plugin
+from flaskkit._pip import pip_install
 from flaskkit.checks import DEPLOY
 from flaskkit.checks import CheckMessage
 from flaskkit.checks import check
@@ -99,7 +100,7 @@ def __getattr__(name: str) -> t.Any:
         if exc.name not in ("sqlalchemy", "flask_sqlalchemy"):
             raise
         raise ImportError(
-            f'{name} needs SQLAlchemy, which is not installed: pip install "flaskkit[forms,orm]" '
+            f"{name} needs SQLAlchemy, which is not installed: {pip_install('flaskkit', ['forms', 'orm'])} "
             "and add 'orm' to PLUGINS."
         ) from exc
     value = getattr(module, name)

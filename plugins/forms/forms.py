@@ -7,6 +7,7 @@ import typing as t
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from flask_wtf.form import _is_submitted
+from wtforms.meta import DefaultMeta
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
@@ -14,6 +15,9 @@ from flaskkit.exceptions import NON_FIELD_ERRORS
 from flaskkit.exceptions import ValidationError as ModelValidationError
 
 from .csrf import KitFormCSRF
+from .formdata import for_fields
+from .formdata import guard_fields
+from .formdata import request_formdata
 
 __all__ = ["Form", "ValidationError"]
 
@@ -43,10 +47,22 @@ class Form(FlaskForm):
     value in :attr:`cleaned_data`), then :meth:`clean` (errors raised there
     are non-field errors), then :meth:`_post_clean` (``ModelForm``'s unique
     checks). ``initial={...}`` gives the initial values, as in Django.
+
+    Every field refuses input with a NUL character ("Null characters are not
+    allowed.", Django's message); a field that is not a file field reads
+    only the text values of the request, never a file sent under its name;
+    a JSON body is read as text values (see :mod:`.formdata`).
     """
 
     class Meta(FlaskForm.Meta):
         csrf_class = KitFormCSRF
+
+        def wrap_formdata(self, form: t.Any, formdata: t.Any) -> t.Any:
+            if formdata is _Auto:
+                formdata = request_formdata() if _is_submitted() else None
+            else:
+                formdata = DefaultMeta.wrap_formdata(self, form, formdata)
+            return for_fields(formdata, form)
 
     def __init__(self, formdata: t.Any = _Auto, *, initial: t.Mapping[str, t.Any] | None = None, **kwargs: t.Any):
         if initial is not None:
@@ -57,6 +73,7 @@ class Form(FlaskForm):
         self._cleaned_data: dict[str, t.Any] | None = None
         self._valid: bool | None = None
         super().__init__(formdata, **kwargs)
+        guard_fields(self)
 
     # -- Django's API --------------------------------------------------------
 

@@ -8,14 +8,33 @@ forms plugin gives ``MAX_CONTENT_LENGTH`` a default (see the plugin) and
 installs, per app, a request class whose form parser also applies
 ``MAX_FORM_PARTS`` to urlencoded bodies, and whose 413 errors say which
 limit was hit.
+
+The same request class turns every way a body can be unreadable into a
+client error before any view (or the CSRF check) sees it, where Werkzeug
+would give an empty form or let an exception through as a 500:
+
+* a body the server cannot read (a broken chunked encoding, a connection
+  that ends early or times out, a ``Content-Length`` longer than the body): 400;
+* a malformed ``multipart/form-data`` body (no boundary, a broken part): 400,
+  as Django's ``MultiPartParserError``, rather than an empty form;
+* an urlencoded body that is not UTF-8: 400, rather than an empty form;
+* a JSON body nested too deeply for Python's parser (``[[[[...``): 400,
+  as other invalid JSON is, rather than a ``RecursionError``;
+* a multipart part without a ``name``: left out, as Django's parser does, so
+  ``request.form`` and ``request.files`` only ever have string keys.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import typing as t
 
 from flask import Request
+from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import ClientDisconnected
+from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
 from werkzeug.utils import cached_property
@@ -23,15 +42,116 @@ from werkzeug.utils import cached_property
 if t.TYPE_CHECKING:
     from werkzeug.formparser import t_parse_result
 
-__all__ = ["FieldCountingFormDataParser", "limited_request_class"]
+__all__ = ["FieldCountingFormDataParser", "GuardedInputStream", "limited_request_class"]
+
+logger = logging.getLogger("flaskkit.forms.limits")
+
+#: The 400's description when the body could not be read.
+UNREADABLE_BODY = (
+    "The request body could not be read: its chunked encoding is invalid, or the connection ended before the body did."
+)
+#: The 400's description for a form that is not UTF-8.
+NOT_UTF8 = "The form data is not valid UTF-8."
+#: The 400's description for JSON nested deeper than the parser goes.
+JSON_TOO_DEEP = "The JSON body is nested too deeply."
+#: The 400's description for a broken multipart body (Werkzeug's reason follows).
+BAD_MULTIPART = "The multipart form data is malformed"
+
+
+@contextlib.contextmanager
+def _unreadable_body_is_a_client_error() -> t.Iterator[None]:
+    # Whatever the WSGI server's input stream raises while the body is read is the client's doing: the
+    # dev server raises OSError("Invalid chunk header"), gunicorn its ParseException subclasses
+    # (InvalidChunkSize, ChunkMissingTerminator, InvalidChunkExtension...) and NoMoreData, any server
+    # a TimeoutError for a client that stops sending. Werkzeug's LimitedStream (used when
+    # MAX_CONTENT_LENGTH is set) turns an OSError or ValueError into ClientDisconnected, with a vague
+    # description; anything else would go through as a 500.
+    try:
+        yield
+    except ClientDisconnected as exc:
+        if exc.description != ClientDisconnected.description:
+            raise
+        raise ClientDisconnected(UNREADABLE_BODY) from exc
+    except HTTPException:
+        raise
+    except Exception as exc:
+        logger.info("The request body could not be read: %s: %s", type(exc).__name__, exc)
+        raise BadRequest(UNREADABLE_BODY) from exc
+
+
+class GuardedInputStream(io.RawIOBase):
+    """The request's input stream, whose read errors are 400 errors."""
+
+    def __init__(self, stream: t.IO[bytes]) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        with _unreadable_body_is_a_client_error():
+            return self._stream.read(-1 if size is None else size)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        with _unreadable_body_is_a_client_error():
+            return self._stream.readline(-1 if size is None else size)
+
+    def readinto(self, buffer: t.Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 class FieldCountingFormDataParser(FormDataParser):
     """Werkzeug's parser, with ``max_form_parts`` applied to urlencoded bodies as well.
 
     Fields are counted before they are decoded (each ``&`` starts one), the
-    way Python's ``parse_qsl(max_num_fields=...)`` counts them.
+    way Python's ``parse_qsl(max_num_fields=...)`` counts them. A malformed
+    body is a 400 rather than an empty form, and parts without a name are
+    left out (see the module docstring).
     """
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.silent = False  # malformed is a 400 (see parse()), never a silently empty form
+
+    def parse(
+        self,
+        stream: t.IO[bytes],
+        mimetype: str,
+        content_length: int | None,
+        options: dict[str, str] | None = None,
+    ) -> t_parse_result:
+        # The files the multipart parser opens, closed here when it fails halfway (Werkzeug drops them).
+        opened: list[t.IO[bytes]] = []
+        stream_factory = self.stream_factory
+
+        def open_file(*args: t.Any, **kwargs: t.Any) -> t.IO[bytes]:
+            opened.append(stream_factory(*args, **kwargs))
+            return opened[-1]
+
+        self.stream_factory = open_file
+        try:
+            stream, form, files = super().parse(stream, mimetype, content_length, options)
+        except BaseException as exc:
+            for file in opened:
+                file.close()
+            if isinstance(exc, UnicodeDecodeError):
+                raise BadRequest(NOT_UTF8) from exc
+            if isinstance(exc, ValueError):
+                raise BadRequest(f"{BAD_MULTIPART}: {exc}") from exc
+            raise
+        finally:
+            self.stream_factory = stream_factory
+        if None in form or None in files:
+            # A part without a name (Content-Disposition: form-data; no name=): Django's parser skips it.
+            # Kept, it is a None key that breaks whatever iterates the form (Flask-WTF's token lookup).
+            form = self.cls([(k, v) for k, v in form.items(multi=True) if k is not None])
+            for upload in files.getlist(None):  # type: ignore[arg-type]
+                upload.close()
+            files = self.cls([(k, v) for k, v in files.items(multi=True) if k is not None])
+        return stream, form, files
 
     def _parse_urlencoded(
         self,
@@ -57,9 +177,18 @@ class _LimitedRequest(Request):
         # Werkzeug checks Content-Length against MAX_CONTENT_LENGTH here, for every
         # body (forms, JSON, get_data()); only the message changes.
         try:
-            return super().stream
+            stream = super().stream
         except RequestEntityTooLarge as exc:
             raise RequestEntityTooLarge(self._too_large_reason()) from exc
+        return GuardedInputStream(stream)
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> t.Any:
+        try:
+            return super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError as exc:  # json.loads raises it, not a ValueError, past ~1000 levels
+            if silent:
+                return None
+            raise BadRequest(JSON_TOO_DEEP) from exc
 
     def _load_form_data(self) -> None:
         try:

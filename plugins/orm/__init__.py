@@ -42,6 +42,7 @@ from flask_migrate import Migrate
 from flaskkit import ConfigurationError
 from flaskkit import Plugin
 from flaskkit import ValidationError
+from flaskkit._pip import pip_install
 from flaskkit.checks import DATABASE
 from flaskkit.checks import DEPLOY
 from flaskkit.checks import check
@@ -240,9 +241,7 @@ class OrmPlugin(Plugin):
         except ModuleNotFoundError as exc:  # the DBAPI driver (create_engine imports it)
             module = exc.name or "?"
             extra = _DRIVER_EXTRAS.get(module.partition(".")[0])
-            install = (
-                f'pip install "flaskkit[{extra}]"' if extra else f"pip install the package that provides {module!r}"
-            )
+            install = pip_install("flaskkit", [extra]) if extra else f"pip install the package that provides {module!r}"
             raise ConfigurationError(
                 f"The database {safe_url(url)} (from {self.address.source}) needs the driver module "
                 f"{module!r}, which is not installed.",

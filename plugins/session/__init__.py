@@ -24,6 +24,7 @@ from werkzeug.utils import import_string
 from flaskkit import ConfigurationError
 from flaskkit import Plugin
 from flaskkit import get_kit
+from flaskkit._pip import pip_install
 from flaskkit.checks import DATABASE
 from flaskkit.checks import DEPLOY
 from flaskkit.checks import CheckMessage
@@ -210,7 +211,7 @@ class SessionPlugin(Plugin):
             raise ConfigurationError(
                 "SESSION_ENGINE is 'redis' but the redis package is not installed.",
                 setting="SESSION_ENGINE",
-                hint='Install it with: pip install "flaskkit[session,redis]"',
+                hint=f"Install it with: {pip_install('flaskkit', ['session', 'redis'])}",
             ) from exc
 
 

@@ -7,6 +7,7 @@ import pytest
 from flaskkit import ConfigurationError
 from flaskkit import create_app
 from flaskkit import get_kit
+from flaskkit._pip import pip_install
 from flaskkit.plugins.forms import FormsPlugin
 from flaskkit.plugins.forms.testing import csrf_token
 from tests.conftest import settings
@@ -239,6 +240,6 @@ def test_forms_work_without_sqlalchemy_installed():
     )
     result = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout == (
-        'ModelForm needs SQLAlchemy, which is not installed: pip install "flaskkit[forms,orm]" '
+        f"ModelForm needs SQLAlchemy, which is not installed: {pip_install('flaskkit', ['forms', 'orm'])} "
         "and add 'orm' to PLUGINS.\n"
     )

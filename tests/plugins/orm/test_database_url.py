@@ -13,6 +13,7 @@ from flask_sqlalchemy.record_queries import get_recorded_queries
 from flaskkit import ConfigurationError
 from flaskkit import Kit
 from flaskkit import create_app
+from flaskkit._pip import pip_install
 from flaskkit.plugins.orm import database_url
 from flaskkit.plugins.orm import db
 from tests.conftest import settings
@@ -257,6 +258,6 @@ def test_missing_psycopg_says_which_extra_to_install(tmp_path, monkeypatch):
     assert str(info.value) == (
         "The database postgresql+psycopg://u:***@db/shop (from the DATABASE_URL setting) needs the driver module "
         "'psycopg', which is not installed.\n"
-        '  Hint: Install it (pip install "flaskkit[postgres]"), or name another driver in the URL '
+        f"  Hint: Install it ({pip_install('flaskkit', ['postgres'])}), or name another driver in the URL "
         "(dialect+driver://...)."
     )
