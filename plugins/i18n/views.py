@@ -1,0 +1,84 @@
+"""``set_language``: Django's view that remembers a visitor's language in a cookie.
+
+::
+
+    <form action="{{ url_for('i18n.set_language') }}" method="post">
+      {{ csrf_input() }}
+      <input name="next" type="hidden" value="{{ request.full_path }}">
+      <select name="language">...</select>
+      <button>Go</button>
+    </form>
+
+Or ``{% from "i18n/macros.html" import language_switcher %}{{ language_switcher() }}``.
+A POST only (CSRF-protected by the forms plugin, as every POST); ``next``
+(form, then query string, then ``Referer``) is followed only when it is safe
+(:func:`flaskkit.http.url_has_allowed_host_and_scheme`), translated to the new
+language when it carries one; a request without a usable ``next`` that does not
+accept HTML gets a 204.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import redirect
+from flask import render_template
+from flask import request
+
+from flaskkit.http import allowed_hosts
+from flaskkit.http import url_has_allowed_host_and_scheme
+from flaskkit.translation import EXTENSION_KEY
+
+from .locale import translate_url
+
+if t.TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+
+    from . import I18nPlugin
+
+__all__ = ["LANGUAGE_QUERY_PARAMETER", "make_blueprint", "set_language"]
+
+#: The form field that names the language (Django's ``LANGUAGE_QUERY_PARAMETER``).
+LANGUAGE_QUERY_PARAMETER = "language"
+
+
+def _safe(url: str | None) -> bool:
+    return url_has_allowed_host_and_scheme(url, allowed_hosts(), require_https=request.is_secure)
+
+
+def set_language() -> ResponseReturnValue:
+    """Set the language cookie to the posted ``language`` and go back to ``next``."""
+    plugin: I18nPlugin = current_app.extensions[EXTENSION_KEY]
+    next_url = request.form.get("next", request.args.get("next"))
+    if (next_url or request.accept_mimetypes.accept_html) and not _safe(next_url):
+        next_url = request.headers.get("Referer")
+        if not _safe(next_url):
+            next_url = request.script_root + "/"
+    code = (request.form.get(LANGUAGE_QUERY_PARAMETER) or "").strip().lower()
+    if not code or not plugin.chooser.check_for_language(code):
+        # Django ignores it silently; a form that sends a language the site does not have is told so.
+        page = render_template(
+            "i18n/bad_language.html",
+            language=code,
+            languages=plugin.language_choices(),
+            next=next_url or request.script_root + "/",
+        )
+        return page, 400
+    response: Response
+    if next_url:
+        response = redirect(translate_url(current_app, plugin, next_url, code, request.environ))
+    else:
+        response = current_app.response_class(status=204)
+    response.set_cookie(plugin.settings.cookie_name, code, **plugin.settings.cookie)
+    return response
+
+
+def make_blueprint(url_prefix: str) -> Blueprint:
+    """The ``i18n`` blueprint: ``set_language`` at ``<url_prefix>/setlang/`` (endpoint ``i18n.set_language``)."""
+    blueprint = Blueprint("i18n", __name__, url_prefix=url_prefix)
+    blueprint.add_url_rule("/setlang/", "set_language", set_language, methods=["POST"])
+    return blueprint
+
