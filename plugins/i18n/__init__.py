@@ -246,7 +246,7 @@ class I18nPlugin(Plugin):
         return available
 
     def language_info(self, code: str) -> dict[str, t.Any]:
-        """Django's ``get_language_info``: ``code``, ``name`` (English), ``name_local``, ``name_translated``, ``bidi``."""
+        """Django's ``get_language_info``: ``code``, ``name``, ``name_local``, ``name_translated``, ``bidi``."""
         locale = catalogs.parse_locale(to_locale(code))
         name = dict(self.languages).get(code) or self._english_name(code)
         local = locale.get_display_name(locale) if locale is not None else name
@@ -346,7 +346,5 @@ def i18n_patterns(app: Flask, *targets: object, prefix_default_language: bool | 
     if not isinstance(plugin, I18nPlugin):
         from flaskkit import ConfigurationError
 
-        raise ConfigurationError(
-            "i18n_patterns() needs the i18n plugin.", plugin="i18n", hint="Add 'i18n' to PLUGINS."
-        )
+        raise ConfigurationError("i18n_patterns() needs the i18n plugin.", plugin="i18n", hint="Add 'i18n' to PLUGINS.")
     plugin.add_patterns(*targets, prefix_default_language=prefix_default_language)

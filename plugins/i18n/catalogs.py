@@ -29,7 +29,15 @@ if t.TYPE_CHECKING:
 
     from flaskkit import Plugin
 
-__all__ = ["CatalogSource", "KitBabel", "app_catalog_dir", "available_locales", "catalog_sources", "has_catalog", "plugin_translations"]
+__all__ = [
+    "CatalogSource",
+    "KitBabel",
+    "app_catalog_dir",
+    "available_locales",
+    "catalog_sources",
+    "has_catalog",
+    "plugin_translations",
+]
 
 #: The domain (file name) of every flaskkit catalog: ``<dir>/<locale>/LC_MESSAGES/messages.mo``.
 DOMAIN = "messages"

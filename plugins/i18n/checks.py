@@ -75,7 +75,11 @@ def check_catalogs(app: Flask, plugin: I18nPlugin) -> list[CheckMessage]:
         endpoints = set(app.view_functions)
         blueprints = set(app.blueprints)
         for name in sorted(plugin.patterns.blueprints | plugin.patterns.endpoints):
-            if name not in blueprints and name not in endpoints and not any(e.startswith(name + ".") for e in endpoints):
+            if (
+                name not in blueprints
+                and name not in endpoints
+                and not any(e.startswith(name + ".") for e in endpoints)
+            ):
                 messages.append(
                     Warning(
                         f"I18N_PATTERNS names {name!r}, which is neither a blueprint nor an endpoint of the app.",

@@ -84,8 +84,11 @@ def read_settings(app: Flask) -> I18nSettings:
     raw = config["LANGUAGES"]
     if raw is not None:
         if isinstance(raw, str | bytes) or not isinstance(raw, cabc.Iterable):
-            _fail("LANGUAGES", f"LANGUAGES must be a list of (code, name) pairs, not {raw!r}.",
-                  hint='Write LANGUAGES = [("en", "English"), ("de", "German"), ("zh-hans", "Simplified Chinese")].')  # fmt: skip
+            _fail(
+                "LANGUAGES",
+                f"LANGUAGES must be a list of (code, name) pairs, not {raw!r}.",
+                hint='Write LANGUAGES = [("en", "English"), ("de", "German"), ("zh-hans", "Simplified Chinese")].',
+            )
         languages = []
         for entry in raw:
             if isinstance(entry, str):
@@ -109,8 +112,10 @@ def read_settings(app: Flask) -> I18nSettings:
         _fail("LANGUAGE_COOKIE_NAME", f"LANGUAGE_COOKIE_NAME must be a cookie name, not {name!r}.")
     samesite = config["LANGUAGE_COOKIE_SAMESITE"]
     if samesite not in (None, "Lax", "Strict", "None"):
-        _fail("LANGUAGE_COOKIE_SAMESITE", f"LANGUAGE_COOKIE_SAMESITE must be 'Lax', 'Strict', 'None' or None, "
-              f"not {samesite!r}.")  # fmt: skip
+        _fail(
+            "LANGUAGE_COOKIE_SAMESITE",
+            f"LANGUAGE_COOKIE_SAMESITE must be 'Lax', 'Strict', 'None' or None, not {samesite!r}.",
+        )
     age = config["LANGUAGE_COOKIE_AGE"]
     if age is not None and (isinstance(age, bool) or not isinstance(age, int) or age < 0):
         _fail("LANGUAGE_COOKIE_AGE", f"LANGUAGE_COOKIE_AGE must be a number of seconds or None, not {age!r}.")
@@ -125,8 +130,11 @@ def read_settings(app: Flask) -> I18nSettings:
 
     patterns = config["I18N_PATTERNS"]
     if isinstance(patterns, str | bytes) or not isinstance(patterns, cabc.Iterable):
-        _fail("I18N_PATTERNS", f"I18N_PATTERNS must be a list of blueprint names or endpoints, not {patterns!r}.",
-              hint='Write I18N_PATTERNS = ["notes", "auth"].')  # fmt: skip
+        _fail(
+            "I18N_PATTERNS",
+            f"I18N_PATTERNS must be a list of blueprint names or endpoints, not {patterns!r}.",
+            hint='Write I18N_PATTERNS = ["notes", "auth"].',
+        )
     prefix_default = config["PREFIX_DEFAULT_LANGUAGE"]
     if not isinstance(prefix_default, bool):
         _fail("PREFIX_DEFAULT_LANGUAGE", f"PREFIX_DEFAULT_LANGUAGE must be True or False, not {prefix_default!r}.")
@@ -140,8 +148,11 @@ def read_settings(app: Flask) -> I18nSettings:
         try:
             selector = import_string(selector)
         except ImportStringError as exc:
-            _fail("TIME_ZONE_SELECTOR", f"TIME_ZONE_SELECTOR names {config['TIME_ZONE_SELECTOR']!r}, which cannot "
-                  f"be imported: {exc.exception}.")  # fmt: skip
+            _fail(
+                "TIME_ZONE_SELECTOR",
+                f"TIME_ZONE_SELECTOR names {config['TIME_ZONE_SELECTOR']!r}, which cannot "
+                f"be imported: {exc.exception}.",
+            )
     if selector is not None and not callable(selector):
         _fail("TIME_ZONE_SELECTOR", f"TIME_ZONE_SELECTOR must be a callable or its import path, not {selector!r}.")
 

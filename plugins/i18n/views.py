@@ -81,4 +81,3 @@ def make_blueprint(url_prefix: str) -> Blueprint:
     blueprint = Blueprint("i18n", __name__, url_prefix=url_prefix)
     blueprint.add_url_rule("/setlang/", "set_language", set_language, methods=["POST"])
     return blueprint
-
