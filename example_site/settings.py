@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 
+from flaskkit.plugins.middleware import CSP
+
 # Every built-in plugin, and the site's own (plugin.py), as a Django project lists its
 # INSTALLED_APPS. The order does not matter: each plugin boots after those it requires.
 PLUGINS = [
@@ -104,9 +106,23 @@ else:
 # The onion, outermost first: Django's security middleware around the site's own.
 MIDDLEWARE = [
     "flaskkit.plugins.middleware:SecurityMiddleware",
+    "flaskkit.plugins.middleware:ContentSecurityPolicyMiddleware",
     "example_site.middleware:ServerTimingMiddleware",
     "flaskkit.plugins.middleware:XFrameOptionsMiddleware",
 ]
+
+# Django 6.0's Content-Security-Policy, strict: everything from the site itself, no inline
+# style at all, and an inline script only with the nonce of its response ({{ csp_nonce }},
+# used by the note form). No plugin, CDN or framing.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # The development server answers on 127.0.0.1; list your host names here (or in the
 # environment, comma-separated) to serve the site under another name.

@@ -262,8 +262,17 @@ class AuthPlugin(Plugin):
         app.login_manager = self.login_manager  # type: ignore[attr-defined]
         app.context_processor(auth_context)
         app.register_error_handler(LoginThrottled, throttled_response)
-        # The templates (auth/*.html) are there even when the views are not mounted.
-        app.register_blueprint(Blueprint("flaskkit_auth", __name__, template_folder="templates"))
+        # The templates (auth/*.html) are there even when the views are not mounted, with their style
+        # sheet (no inline CSS: they work under a strict Content-Security-Policy).
+        app.register_blueprint(
+            Blueprint(
+                "flaskkit_auth",
+                __name__,
+                template_folder="templates",
+                static_folder="static",
+                static_url_path="/_flaskkit/auth",
+            )
+        )
         if self.settings.url_prefix is not None:
             from .views import make_blueprint
 

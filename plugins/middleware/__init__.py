@@ -12,7 +12,10 @@
 The first entry is the outermost layer: ``process_request`` and
 ``process_view`` run top-down, ``process_exception`` and ``process_response``
 bottom-up, and a layer that answers early is seen only by the layers it was
-entered through. See :class:`Middleware` for the hooks. The plugin also checks
+entered through. See :class:`Middleware` for the hooks. Django 6.0's
+Content-Security-Policy is :class:`ContentSecurityPolicyMiddleware` (settings
+``SECURE_CSP`` and ``SECURE_CSP_REPORT_ONLY``, the :class:`CSP` constants,
+``csp_nonce`` in templates, :func:`csp_override`). The plugin also checks
 every request's host against ``ALLOWED_HOSTS``, as Django does (a 400 for a host
 the site does not serve; see ``hosts.py``), and wraps ``app.wsgi_app`` in
 werkzeug's ``ProxyFix`` (``PROXY_FIX``) and the ``WSGI_MIDDLEWARE`` list.
@@ -38,12 +41,21 @@ from .base import HOOKS
 from .base import Middleware
 from .base import MiddlewareNotUsed
 from .checks import check_allowed_hosts
+from .checks import check_csp
 from .checks import check_deploy
 from .checks import check_django_proxy_settings
 from .clickjacking import XFrameOptionsMiddleware
 from .clickjacking import xframe_options_deny
 from .clickjacking import xframe_options_exempt
 from .clickjacking import xframe_options_sameorigin
+from .csp import CSP
+from .csp import ContentSecurityPolicyMiddleware
+from .csp import LazyNonce
+from .csp import csp_context_processor
+from .csp import csp_override
+from .csp import csp_report_only_override
+from .csp import get_nonce
+from .csp import validate_policy
 from .gzip import GZipMiddleware
 from .hosts import AllowedHosts
 from .hosts import DisallowedHost
@@ -63,11 +75,14 @@ if t.TYPE_CHECKING:
     from flaskkit.checks import CheckMessage
 
 __all__ = [
+    "CSP",
     "DEFAULT_MIDDLEWARE",
     "HOOKS",
     "AllowedHosts",
+    "ContentSecurityPolicyMiddleware",
     "DisallowedHost",
     "GZipMiddleware",
+    "LazyNonce",
     "Middleware",
     "MiddlewareNotUsed",
     "MiddlewarePlugin",
@@ -75,7 +90,10 @@ __all__ = [
     "SecurityHeaders",
     "SecurityMiddleware",
     "XFrameOptionsMiddleware",
+    "csp_override",
+    "csp_report_only_override",
     "get_host",
+    "get_nonce",
     "xframe_options_deny",
     "xframe_options_exempt",
     "xframe_options_sameorigin",
@@ -123,6 +141,9 @@ class MiddlewarePlugin(Plugin):
         "SECURE_SSL_HOST": None,
         "SECURE_REDIRECT_EXEMPT": [],
         "X_FRAME_OPTIONS": "DENY",
+        # Django 6.0's Content-Security-Policy (ContentSecurityPolicyMiddleware): {} sends no header.
+        "SECURE_CSP": {},
+        "SECURE_CSP_REPORT_ONLY": {},
     }
 
     def __init__(self) -> None:
@@ -135,6 +156,8 @@ class MiddlewarePlugin(Plugin):
     def configure(self, app: Flask) -> None:
         allowed_hosts_patterns(app.config.get("ALLOWED_HOSTS"))
         proxy_fix_options(app.config.get("PROXY_FIX"))
+        validate_policy(app, "SECURE_CSP")
+        validate_policy(app, "SECURE_CSP_REPORT_ONLY")
 
     def layers(self, app: Flask) -> t.Iterable[Layer]:
         # The classes are imported and checked now; they are created in ready(), so that a
@@ -161,6 +184,8 @@ class MiddlewarePlugin(Plugin):
         # the pipeline's layers, Flask's before_request functions and the view, whatever their
         # order, so none of them sees a host the site does not serve.
         request_started.connect(self.allowed_hosts.check, app)
+        # csp_nonce in templates (None when ContentSecurityPolicyMiddleware did not see the request).
+        app.context_processor(csp_context_processor)
 
     def ready(self, app: Flask) -> None:
         self.middleware = []
@@ -179,4 +204,4 @@ class MiddlewarePlugin(Plugin):
 
     @check(DEPLOY)
     def deploy_checks(self, app: Flask) -> t.Iterable[CheckMessage]:
-        return check_deploy(app, self.middleware)
+        return [*check_deploy(app, self.middleware), *check_csp(app, self.middleware)]

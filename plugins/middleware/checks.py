@@ -8,6 +8,7 @@ from flaskkit.checks import CheckMessage
 from flaskkit.checks import Warning
 
 from .clickjacking import XFrameOptionsMiddleware
+from .csp import ContentSecurityPolicyMiddleware
 from .security import SecurityMiddleware
 
 if t.TYPE_CHECKING:
@@ -15,7 +16,7 @@ if t.TYPE_CHECKING:
 
     from .loading import ResolvedMiddleware
 
-__all__ = ["check_allowed_hosts", "check_deploy", "check_django_proxy_settings"]
+__all__ = ["check_allowed_hosts", "check_csp", "check_deploy", "check_django_proxy_settings"]
 
 #: Django settings about proxies that flaskkit does not read, with what to write instead.
 DJANGO_PROXY_SETTINGS = {
@@ -148,3 +149,37 @@ def check_deploy(app: Flask, layers: t.Sequence[ResolvedMiddleware]) -> list[Che
             )
         )
     return messages
+
+
+#: What middleware.W009 advises.
+CSP_HINT = (
+    "Add 'flaskkit.plugins.middleware:ContentSecurityPolicyMiddleware' to MIDDLEWARE (after SecurityMiddleware) "
+    'and set SECURE_CSP = {"default-src": [CSP.SELF]} (from flaskkit.plugins.middleware import CSP); try a policy '
+    "with SECURE_CSP_REPORT_ONLY first."
+)
+
+
+def check_csp(app: Flask, layers: t.Sequence[ResolvedMiddleware]) -> list[CheckMessage]:
+    """middleware.W009: no Content-Security-Policy is enforced (Django 6.0 has the setting, not this check)."""
+    enforced = bool(app.config.get("SECURE_CSP"))
+    report_only = bool(app.config.get("SECURE_CSP_REPORT_ONLY"))
+    if _uses(layers, ContentSecurityPolicyMiddleware):
+        if enforced:
+            return []
+        problem = "SECURE_CSP is empty, so responses get no Content-Security-Policy header"
+        if report_only:
+            problem += " (SECURE_CSP_REPORT_ONLY only reports violations; it blocks nothing)"
+    else:
+        problem = "ContentSecurityPolicyMiddleware is not in MIDDLEWARE, so responses get no Content-Security-Policy"
+        if enforced or report_only:
+            problem += " header and SECURE_CSP / SECURE_CSP_REPORT_ONLY have no effect"
+        else:
+            problem += " header"
+    return [
+        Warning(
+            f"{problem}: a script injected into a page (XSS) runs with the page's rights.",
+            hint=CSP_HINT,
+            obj="SECURE_CSP",
+            id="middleware.W009",
+        )
+    ]

@@ -8,16 +8,25 @@ of tests/services.py do), so CI never skips them silently.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import subprocess
+import sys
+import time
 import typing as t
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.example_site.server import ROOT
 from tests.example_site.server import SiteProcess
+from tests.example_site.server import free_port
 from tests.example_site.server import run_site
+from tests.example_site.server import site_environment
+from tests.example_site.server import stop
 
 if t.TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -72,6 +81,51 @@ def site(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[
         yield process
 
 
+@contextlib.contextmanager
+def run_builtin_site(instance_path: Path, start_timeout: float = 60) -> t.Iterator[SiteProcess]:
+    """``python -m tests.e2e.builtin_site`` on a free port of 127.0.0.1, stopped by its PID afterwards."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    log = instance_path.parent / f"builtin-site-{port}.log"
+    command = [
+        sys.executable,
+        "-m",
+        "tests.e2e.builtin_site",
+        "--port",
+        str(port),
+        "--instance-path",
+        str(instance_path),
+    ]
+    with open(log, "wb") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=site_environment(), stdout=output, stderr=subprocess.STDOUT)
+    site = SiteProcess(process, url, log)
+    try:
+        deadline = time.monotonic() + start_timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"the built-in templates' site exited before serving:\n{site.output()}")
+            try:
+                with urllib.request.urlopen(url + "_flaskkit/forms/forms.css", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the built-in templates' site did not answer on {url}:\n{site.output()}")
+            time.sleep(0.1)
+        yield site
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def builtin_site(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> t.Iterator[SiteProcess]:
+    """tests/e2e/builtin_site.py (flaskkit's own templates only) on a free port of 127.0.0.1."""
+    instance = tmp_path_factory.mktemp("e2e-builtin") / "instance"
+    with run_builtin_site(instance) as process:
+        yield process
+
+
 @pytest.fixture
 def browser(chromium: str, tmp_path: Path) -> t.Iterator[WebDriver]:
     """A new headless Chromium with a fresh profile, quit after the test."""
@@ -85,6 +139,8 @@ def browser(chromium: str, tmp_path: Path) -> t.Iterator[WebDriver]:
     profile = tmp_path / "chromium-profile"
     profile.mkdir()
     options.add_argument(f"--user-data-dir={profile}")
+    # The console's messages (Content-Security-Policy violations included), read with driver.get_log("browser").
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     try:
         driver.set_page_load_timeout(PAGE_LOAD_TIMEOUT)

@@ -1,131 +1,26 @@
 """The example site in a real browser: headless Chromium against ``python -m example_site`` on 127.0.0.1.
 
-Every page a test visits is checked for a CSRF token in each of its forms, and the main
-pages are saved as screenshots in artifacts/screenshots/.
+Every page a test visits is checked for a CSRF token in each of its forms and, in Chromium's
+console, for any Content-Security-Policy violation (the site sends a strict policy) or other
+error; the main pages are saved as screenshots in artifacts/screenshots/.
 """
 
 from __future__ import annotations
 
 import re
-import typing as t
-from pathlib import Path
 
 import pytest
 
+from .browsing import Visit
+from .browsing import is_csp_violation
 from .conftest import DEMO_PASSWORD
-from .conftest import WAIT_TIMEOUT
-
-if t.TYPE_CHECKING:
-    from selenium.webdriver.remote.webdriver import WebDriver
-    from selenium.webdriver.remote.webelement import WebElement
-
-    from tests.example_site.server import SiteProcess
 
 PASSWORD = "a-browser-test-password"
 
 
-class Visit:
-    """Drives one browser through the site and checks each page it lands on."""
-
-    def __init__(self, driver: WebDriver, site: SiteProcess, screenshots: Path) -> None:
-        self.driver = driver
-        self.base_url = site.url
-        self.screenshots = screenshots
-        #: Every page visited, and how many forms it had (all checked for their CSRF token).
-        self.pages: list[tuple[str, int]] = []
-
-    # -- navigation ----------------------------------------------------------------------------------
-
-    def open(self, path: str) -> None:
-        self.driver.get(self.base_url + path.lstrip("/"))
-        self.landed()
-
-    def click(self, element: WebElement) -> None:
-        """Click a link or a submit button and wait for the next page."""
-        from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions
-        from selenium.webdriver.support.ui import WebDriverWait
-
-        page = self.driver.find_element(By.TAG_NAME, "html")
-        element.click()
-        WebDriverWait(self.driver, WAIT_TIMEOUT).until(expected_conditions.staleness_of(page))
-        self.landed()
-
-    def landed(self) -> None:
-        """The new page is there: every form on it must carry a CSRF token."""
-        from selenium.webdriver.common.by import By
-
-        forms = self.driver.find_elements(By.TAG_NAME, "form")
-        for form in forms:
-            tokens = form.find_elements(By.CSS_SELECTOR, 'input[type="hidden"][name="csrf_token"]')
-            assert len(tokens) == 1, f"a form without its CSRF token on {self.path}: {form.get_attribute('outerHTML')}"
-            assert tokens[0].get_attribute("value"), f"an empty CSRF token on {self.path}"
-        self.pages.append((self.path, len(forms)))
-
-    # -- reading the page ------------------------------------------------------------------------------
-
-    @property
-    def path(self) -> str:
-        return "/" + self.driver.current_url.removeprefix(self.base_url)
-
-    def find(self, css: str) -> WebElement:
-        from selenium.webdriver.common.by import By
-
-        return self.driver.find_element(By.CSS_SELECTOR, css)
-
-    def find_all(self, css: str) -> list[WebElement]:
-        from selenium.webdriver.common.by import By
-
-        return self.driver.find_elements(By.CSS_SELECTOR, css)
-
-    def link(self, text: str) -> WebElement:
-        from selenium.webdriver.common.by import By
-
-        return self.driver.find_element(By.LINK_TEXT, text)
-
-    def button(self, text: str) -> WebElement:
-        from selenium.webdriver.common.by import By
-
-        return self.driver.find_element(By.XPATH, f"//button[normalize-space()={text!r}]")
-
-    def text(self, css: str = "body") -> str:
-        return self.find(css).text
-
-    def fill(self, **fields: str) -> None:
-        for name, value in fields.items():
-            field = self.find(f'[name="{name}"]')
-            field.clear()
-            field.send_keys(value)
-
-    def screenshot(self, name: str) -> None:
-        """The whole page, 1280 CSS pixels wide, in artifacts/screenshots/<name>.png."""
-        height = self.driver.execute_script("return document.documentElement.scrollHeight")
-        metrics = {"width": 1280, "height": int(height), "deviceScaleFactor": 1, "mobile": False}
-        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
-        try:
-            path = self.screenshots / f"{name}.png"
-            assert self.driver.save_screenshot(str(path)), path
-        finally:
-            self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
-
-    # -- the account menu --------------------------------------------------------------------------------
-
-    def signed_in_as(self) -> str | None:
-        match = re.search(r"Signed in as (\S+)", self.text(".account"))
-        return match.group(1) if match else None
-
-    def log_in(self, username: str, password: str) -> None:
-        self.open("/accounts/login/")
-        self.fill(username=username, password=password)
-        self.click(self.button("Log in"))
-
-    def log_out(self) -> None:
-        self.click(self.button("Log out"))
-
-
 @pytest.fixture
 def visit(browser, site, screenshots) -> Visit:
-    return Visit(browser, site, screenshots)
+    return Visit(browser, site.url, screenshots)
 
 
 def test_register_log_in_write_edit_delete_log_out(visit):
@@ -153,7 +48,10 @@ def test_register_log_in_write_edit_delete_log_out(visit):
 
     visit.click(visit.link("New note"))
     assert visit.path == "/notes/new/"
+    # The page's inline module ran under the policy with its nonce: the title's characters-left line.
+    assert visit.text("#title-count") == "120 characters left"
     visit.fill(title="Written in Chromium", body="First line.\nSecond line.")
+    assert visit.text("#title-count") == "101 characters left"
     visit.screenshot("04-new-note")
     visit.click(visit.button("Post note"))
     assert re.fullmatch(r"/notes/\d+/", visit.path)
@@ -220,3 +118,19 @@ def test_the_demo_account_cannot_change_another_users_note(visit):
     visit.click(visit.link("Change password"))
     assert visit.path == "/accounts/password_change/"
     visit.screenshot("11-password-change")
+
+
+def test_the_console_check_sees_a_csp_violation(visit):
+    """The check of every page above can fail: an inline script without the nonce is refused and logged."""
+    visit.open("/")
+    visit.driver.execute_script(
+        "const s = document.createElement('script'); s.textContent = 'document.title = \"injected\"';"
+        "document.body.appendChild(s);"
+    )
+    violations = [entry["message"] for entry in visit.console() if is_csp_violation(entry)]
+    assert len(violations) == 1, violations
+    # Chromium's wording changes between versions ("Refused to execute inline script...", "Executing
+    # inline script violates..."); what it names does not.
+    assert "inline script" in violations[0]
+    assert "Content Security Policy directive 'script-src 'self''" in violations[0]
+    assert visit.driver.title != "injected"

@@ -18,8 +18,8 @@ from tests.example_site.server import run_site
 from tests.plugins.mail.smtp_server import SMTPServer
 from tests.plugins.mail.smtp_server import smtp_server
 
+from .browsing import Visit
 from .conftest import DEMO_PASSWORD
-from .test_browser import Visit
 
 LINK = re.compile(r"https?://[^/\s]+(/accounts/reset/\S+/)")
 OLD_PASSWORD = "an-old-passw0rd-123"
@@ -78,7 +78,7 @@ def request_link(visit: Visit, server: SMTPServer, email: str, screenshot: str |
 
 def test_forgot_password_then_log_in_with_the_new_one(browser, mail_site, screenshots):
     site, server, _ = mail_site
-    visit = Visit(browser, site, screenshots)
+    visit = Visit(browser, site.url, screenshots)
     link = request_link(visit, server, "ada@example.com", screenshot="20-reset")
 
     visit.open(link)
@@ -108,7 +108,7 @@ def test_forgot_password_then_log_in_with_the_new_one(browser, mail_site, screen
 
 def test_a_link_is_refused_after_a_login(browser, mail_site, screenshots):
     site, server, _ = mail_site
-    visit = Visit(browser, site, screenshots)
+    visit = Visit(browser, site.url, screenshots)
     link = request_link(visit, server, "ada@example.com")
     time.sleep(1.1)  # last_login is part of the token, to the second
     visit.log_in("lovelace", NEW_PASSWORD)
@@ -120,7 +120,7 @@ def test_a_link_is_refused_after_a_login(browser, mail_site, screenshots):
 
 def test_an_unknown_address_gets_the_same_page_and_no_mail(browser, mail_site, screenshots):
     site, server, _ = mail_site
-    visit = Visit(browser, site, screenshots)
+    visit = Visit(browser, site.url, screenshots)
     before = len(server.messages())
     visit.open("/accounts/password_reset/")
     visit.fill(email="nobody@example.com")
@@ -141,7 +141,7 @@ def test_a_link_is_refused_after_it_expired(browser, chromium, tmp_path, screens
         }
         with run_site(instance, env=env) as site:
             add_user(instance, "lovelace", "ada@example.com", OLD_PASSWORD)
-            visit = Visit(browser, site, screenshots)
+            visit = Visit(browser, site.url, screenshots)
             link = request_link(visit, server, "ada@example.com")
             time.sleep(3.5)
             visit.open(link)

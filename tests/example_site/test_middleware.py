@@ -54,6 +54,7 @@ def test_the_middleware_order(runner):
     rows = [line.split() for line in result.output.splitlines() if re.match(r"\s+\d\s", line)]
     assert [row[1] for row in rows] == [
         "flaskkit.plugins.middleware:SecurityMiddleware",
+        "flaskkit.plugins.middleware:ContentSecurityPolicyMiddleware",
         "example_site.middleware:ServerTimingMiddleware",
         "flaskkit.plugins.middleware:XFrameOptionsMiddleware",
         "orm.atomic",  # ATOMIC_REQUESTS: the view's transaction, inside every middleware
@@ -62,3 +63,44 @@ def test_the_middleware_order(runner):
 
 def test_an_unknown_host_is_refused(client):
     assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
+
+
+#: The site's policy (SECURE_CSP in settings.py) when the page used no nonce.
+POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/accounts/login/", "/accounts/register/", "/nowhere/", "/notes/new/", "/static/site.css"]
+)
+def test_every_response_has_the_content_security_policy(client, path):
+    with client.get(path) as response:
+        assert response.headers["Content-Security-Policy"] == POLICY
+        assert "Content-Security-Policy-Report-Only" not in response.headers
+
+
+def test_the_note_form_runs_its_script_with_a_fresh_nonce(app, client):
+    create_user(app, "ada")
+    login(client, "ada")
+    nonces = []
+    for path in ("/notes/new/", "/notes/new/"):
+        response = client.get(path)
+        [nonce] = re.findall(r'<script type="module" nonce="([^"]+)">', response.text)
+        assert response.headers["Content-Security-Policy"] == POLICY.replace(
+            "script-src 'self'", f"script-src 'self' 'nonce-{nonce}'"
+        )
+        assert response.headers["Cache-Control"] == "private"  # never kept by a shared cache
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
+    with client.get("/static/notes.js") as script:
+        assert script.status_code == 200
+        assert script.mimetype == "text/javascript"
+
+
+def test_the_csrf_failure_page_has_the_policy_too(client):
+    response = client.post("/accounts/login/", data={"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert response.headers["Content-Security-Policy"] == POLICY
+    assert "<style" not in response.text

@@ -52,7 +52,7 @@ def test_a_post_without_the_csrf_token_is_refused(app, client, users):
     login(client, "ada")
     response = client.post("/notes/new/", data={"title": "Sneaky", "body": "From another site."})
     assert response.status_code == 403
-    assert "The CSRF token is missing." in response.text
+    assert "<strong>Reason:</strong> CSRF token missing." in response.text
     assert count_notes(app) == 0
 
 

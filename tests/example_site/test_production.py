@@ -94,7 +94,11 @@ def test_the_whole_flow_on_postgresql_and_redis(production_app, services):
     prefix = services["REDIS_KEY_PREFIX"]
     client = app.test_client()
     token = page_token(client, "/accounts/register/")
+    assert session_id(client) is None  # an anonymous page with a form makes no session
+    with client.session_transaction() as data:
+        data["draft"] = "before the registration"
     before = session_id(client)
+    assert before is not None
     response = client.post(
         "/accounts/register/",
         data={"username": "ada", "password1": PASSWORD, "password2": PASSWORD, "csrf_token": token},

@@ -67,7 +67,10 @@ def engine_site(request, make):
 def test_login_gives_a_new_session_id_and_the_old_one_is_dead(engine_site):
     store = session_store(engine_site)
     client = engine_site.test_client()
-    client.get("/accounts/login/")  # the page stores a CSRF token: a session exists before login
+    client.get("/accounts/login/")
+    assert session_cookie(client) is None  # the login page creates no session (its CSRF secret is a cookie)
+    with client.session_transaction() as data:
+        data["cart"] = [1, 2]  # a session from before the login
     before = session_cookie(client)
     assert before is not None and store.load(before) is not None
 
@@ -87,14 +90,14 @@ def test_login_gives_a_new_session_id_and_the_old_one_is_dead(engine_site):
 
 def test_login_stores_djangos_keys_and_rotates_the_csrf_token(client):
     client.get("/accounts/login/")
-    with client.session_transaction() as data:
-        token_before = data["csrf_token"]
+    secret_before = client.get_cookie("csrftoken").value
     log_in(client)
     keys = whoami(client)["keys"]
     assert {"_user_id", "_auth_user_backend", "_auth_user_hash"} <= set(keys)
     with client.session_transaction() as data:
         assert data["_auth_user_backend"] == "flaskkit.plugins.auth.backends:ModelBackend"
-        assert data.get("csrf_token") != token_before
+    secret_after = client.get_cookie("csrftoken").value
+    assert len(secret_after) == 32 and secret_after != secret_before
 
 
 def test_logging_in_as_someone_else_empties_the_session(site, client):

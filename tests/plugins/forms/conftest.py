@@ -122,6 +122,11 @@ def add_views(app: Flask) -> None:
         return "ok"
 
 
+def custom_failure_view(reason: str) -> tuple[str, int]:
+    """A CSRF_FAILURE_VIEW (Django's signature, without the request)."""
+    return f"refused: {reason}", 403
+
+
 def make_app(instance_path: str, *, views: bool = True, **values: t.Any) -> Flask:
     """An app with the forms plugin (and the orm plugin: SQLite in ``instance_path`` unless told)."""
     values.setdefault("PLUGINS", ["orm", "forms"])

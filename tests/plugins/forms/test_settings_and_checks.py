@@ -1,4 +1,4 @@
-"""Settings are validated at boot; checks forms.E001 and forms.W001-W003; two apps in one process."""
+"""Settings are validated at boot; checks forms.E001 and forms.W001-W004; two apps in one process."""
 
 from __future__ import annotations
 
@@ -31,7 +31,20 @@ def test_the_plugin_boots_from_plugins_with_upstreams_keys(tmp_path):
     assert app.config["WTF_CSRF_METHODS"] == {"POST", "PUT", "PATCH", "DELETE"}
     assert app.config["WTF_CSRF_HEADERS"] == ["X-CSRFToken", "X-CSRF-Token"]
     assert app.config["CSRF_TRUSTED_ORIGINS"] == []
-    assert ids(app, include_deploy=True) == []
+    # Django's names and defaults for the secret's cookie
+    assert {key: app.config[key] for key in app.config if key.startswith("CSRF_") and "TRUSTED" not in key} == {
+        "CSRF_USE_SESSIONS": False,
+        "CSRF_COOKIE_NAME": "csrftoken",
+        "CSRF_COOKIE_AGE": 31449600,
+        "CSRF_COOKIE_DOMAIN": None,
+        "CSRF_COOKIE_PATH": "/",
+        "CSRF_COOKIE_SECURE": False,
+        "CSRF_COOKIE_HTTPONLY": False,
+        "CSRF_COOKIE_SAMESITE": "Lax",
+        "CSRF_HEADER_NAME": "X-CSRFToken",
+        "CSRF_FAILURE_VIEW": None,
+    }
+    assert ids(app, include_deploy=True) == ["forms.W004"]
 
 
 @pytest.mark.parametrize(
@@ -75,9 +88,63 @@ def test_the_plugin_boots_from_plugins_with_upstreams_keys(tmp_path):
             "MEDIA_ROOT must be a directory path, not 42.",
         ),
         (
+            {"WTF_CSRF_TIME_LIMIT": 600},
+            "WTF_CSRF_TIME_LIMIT is 600, but flaskkit's CSRF tokens follow Django's scheme: they do not expire by "
+            "themselves; the secret they are made from lives in the CSRF cookie for CSRF_COOKIE_AGE seconds after "
+            "the last page that used it.\n"
+            "  Hint: Remove WTF_CSRF_TIME_LIMIT, and write CSRF_COOKIE_AGE = 600 to make an unused secret expire "
+            "sooner (with CSRF_USE_SESSIONS, it lives as long as the session).",
+        ),
+        (
             {"WTF_CSRF_TIME_LIMIT": "1h"},
-            "WTF_CSRF_TIME_LIMIT must be a number of seconds (an int greater than 0) or None, not '1h'.\n"
-            "  Hint: Leave it at None (the default: a token lives as long as the session) or write e.g. 3600.",
+            "WTF_CSRF_TIME_LIMIT is '1h', but flaskkit's CSRF tokens follow Django's scheme",
+        ),
+        (
+            {"CSRF_USE_SESSIONS": "yes"},
+            "CSRF_USE_SESSIONS must be True or False, not 'yes'.\n  Hint: Write CSRF_USE_SESSIONS = True.",
+        ),
+        (
+            {"CSRF_COOKIE_SECURE": 1},
+            "CSRF_COOKIE_SECURE must be True or False, not 1.",
+        ),
+        (
+            {"CSRF_COOKIE_NAME": ""},
+            "CSRF_COOKIE_NAME must be a cookie name (letters, digits, - or _), not ''.",
+        ),
+        (
+            {"CSRF_COOKIE_NAME": "session"},
+            "CSRF_COOKIE_NAME and SESSION_COOKIE_NAME are both 'session': the CSRF secret and the session would "
+            "overwrite each other's cookie.",
+        ),
+        (
+            {"CSRF_COOKIE_AGE": 0},
+            "CSRF_COOKIE_AGE must be a number of seconds (an int greater than 0) or None, not 0.",
+        ),
+        (
+            {"CSRF_COOKIE_DOMAIN": "https://example.com"},
+            "CSRF_COOKIE_DOMAIN must be a domain name (e.g. '.example.com') or None, not 'https://example.com'.",
+        ),
+        (
+            {"CSRF_COOKIE_PATH": "app/"},
+            "CSRF_COOKIE_PATH must be a URL path starting with '/', not 'app/'.",
+        ),
+        (
+            {"CSRF_COOKIE_SAMESITE": "lax"},
+            "CSRF_COOKIE_SAMESITE must be 'Lax', 'Strict', 'None' or False, not 'lax'.\n"
+            "  Hint: Write CSRF_COOKIE_SAMESITE = 'Lax'.",
+        ),
+        (
+            {"CSRF_HEADER_NAME": "X CSRF"},
+            "CSRF_HEADER_NAME must be the name of an HTTP header, not 'X CSRF'.",
+        ),
+        (
+            {"CSRF_FAILURE_VIEW": "tests.plugins.forms.nowhere:csrf_failure"},
+            "CSRF_FAILURE_VIEW 'tests.plugins.forms.nowhere:csrf_failure' cannot be used: it cannot be imported "
+            "(No module named 'tests.plugins.forms.nowhere').",
+        ),
+        (
+            {"CSRF_FAILURE_VIEW": 42},
+            "CSRF_FAILURE_VIEW 42 cannot be used: 42 is not callable.",
         ),
     ],
 )
@@ -109,8 +176,22 @@ def test_csrf_off_is_a_deploy_warning_outside_testing(tmp_path):
 
 
 def test_check_default_off_and_no_field_cap_are_deploy_warnings(tmp_path):
-    app = boot(tmp_path, WTF_CSRF_CHECK_DEFAULT=False, MAX_FORM_PARTS=None)
+    app = boot(tmp_path, WTF_CSRF_CHECK_DEFAULT=False, MAX_FORM_PARTS=None, CSRF_COOKIE_SECURE=True)
     assert ids(app, include_deploy=True) == ["forms.W002", "forms.W003"]
+
+
+def test_an_insecure_csrf_cookie_is_a_deploy_warning(tmp_path):
+    """Django's security.W016."""
+    app = boot(tmp_path)
+    [message] = get_kit(app).run_checks(app, include_deploy=True).messages
+    assert (message.id, message.obj) == ("forms.W004", "CSRF_COOKIE_SECURE")
+    assert message.msg == (
+        "CSRF_COOKIE_SECURE is not True: the CSRF cookie is also sent over plain HTTP, where a network "
+        "eavesdropper can read it."
+    )
+    assert message.hint == "Set CSRF_COOKIE_SECURE = True once the site is served over HTTPS only."
+    assert ids(boot(tmp_path, CSRF_COOKIE_SECURE=True), include_deploy=True) == []
+    assert ids(boot(tmp_path, CSRF_USE_SESSIONS=True), include_deploy=True) == []  # no CSRF cookie then
 
 
 def test_flask_kit_check_deploy_lists_the_warning(tmp_path):
@@ -138,7 +219,7 @@ def test_two_apps_in_one_process_keep_their_own_settings(make):
     assert strict_client.post("/echo", data={**many, "csrf_token": csrf_token(strict_client)}).status_code == 413
     assert open_client.post("/echo", data={**many, "csrf_token": csrf_token(open_client)}).status_code == 200
     assert strict.extensions["csrf"] is not open_.extensions["csrf"]
-    # a token of one app is no good on the other (different sessions)
+    # a token of one app is no good on the other (different secrets)
     assert open_client.post("/echo", data={"csrf_token": csrf_token(strict_client)}).status_code == 403
 
 

@@ -145,7 +145,7 @@ def deploy_ids(app) -> list[str]:
 
 def test_the_default_stack_leaves_hsts_ssl_redirect_and_hosts_to_the_deploy_check():
     app = create_app(settings(PLUGINS=["middleware"]))
-    assert sorted(deploy_ids(app)) == ["middleware.W003", "middleware.W005", "middleware.W006"]
+    assert sorted(deploy_ids(app)) == ["middleware.W003", "middleware.W005", "middleware.W006", "middleware.W009"]
 
 
 def test_a_production_ready_configuration_passes_the_deploy_check():
@@ -156,6 +156,12 @@ def test_a_production_ready_configuration_passes_the_deploy_check():
             SECURE_HSTS_INCLUDE_SUBDOMAINS=True,
             SECURE_SSL_REDIRECT=True,
             ALLOWED_HOSTS=["example.com"],
+            MIDDLEWARE=[
+                "flaskkit.plugins.middleware:SecurityMiddleware",
+                "flaskkit.plugins.middleware:ContentSecurityPolicyMiddleware",
+                "flaskkit.plugins.middleware:XFrameOptionsMiddleware",
+            ],
+            SECURE_CSP={"default-src": ["'self'"]},
         )
     )
     assert deploy_ids(app) == []
@@ -168,7 +174,7 @@ def test_an_empty_stack_warns_about_both_missing_layers():
     result = run(app, "kit", "check", "--deploy")
     assert "MIDDLEWARE: (middleware.W001) SecurityMiddleware is not in MIDDLEWARE" in result.output
     assert "MIDDLEWARE: (middleware.W002) XFrameOptionsMiddleware is not in MIDDLEWARE" in result.output
-    assert deploy_ids(app) == ["middleware.W001", "middleware.W002"]
+    assert deploy_ids(app) == ["middleware.W001", "middleware.W002", "middleware.W009"]
 
 
 def test_an_empty_allowed_hosts_with_debug_off_is_flagged_at_boot(caplog):
@@ -208,7 +214,7 @@ def test_hsts_without_subdomains_and_a_sameorigin_frame_option():
             X_FRAME_OPTIONS="SAMEORIGIN",
         )
     )
-    assert deploy_ids(app) == ["middleware.W004", "middleware.W007"]
+    assert deploy_ids(app) == ["middleware.W004", "middleware.W007", "middleware.W009"]
 
 
 def test_djangos_proxy_settings_are_flagged_at_every_check(caplog):

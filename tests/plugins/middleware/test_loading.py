@@ -61,7 +61,8 @@ def test_a_misspelt_class_suggests_the_right_one():
     error = boot_error("flaskkit.plugins.middleware:SecurityMidleware")
     assert error.message == (
         "The MIDDLEWARE entry 'flaskkit.plugins.middleware:SecurityMidleware' cannot be loaded: "
-        "'flaskkit.plugins.middleware' has no attribute 'SecurityMidleware'. Did you mean 'SecurityMiddleware'?"
+        "'flaskkit.plugins.middleware' has no attribute 'SecurityMidleware'. Did you mean 'SecurityMiddleware' or "
+        "'ContentSecurityPolicyMiddleware'?"
     )
 
 

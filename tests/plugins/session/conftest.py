@@ -317,9 +317,11 @@ class Probe:
     def _cache_redis(self) -> tuple[t.Any, str]:
         import redis
 
-        client = redis.Redis.from_url(self.app.config["CACHES"]["sessions"]["LOCATION"])
+        alias = self.app.config["CACHES"]["sessions"]
+        client = redis.Redis.from_url(alias["LOCATION"])
         self.app.extensions.setdefault("session-tests.closers", []).append(client.close)
-        return client, f"*{self.store.prefix}*"
+        # Under this test's own cache prefix: the Redis server is shared with other test runs.
+        return client, f"{alias['KEY_PREFIX']}*{self.store.prefix}*"
 
 
 def cookie_of(response: t.Any, name: str = "session") -> str | None:
