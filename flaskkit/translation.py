@@ -130,7 +130,8 @@ class LazyString:
     What :func:`gettext_lazy` returns, for strings defined when a module is
     imported (field labels, validator messages, class attributes), long before
     a request chooses a language. Store ``str(lazy)``, never the object, where
-    a value is serialised (a session, JSON).
+    a value is serialised (a session, JSON: it is not JSON-serialisable, on
+    purpose). In a template it is escaped as any text is.
     """
 
     __slots__ = ("_args", "_func")
@@ -144,9 +145,6 @@ class LazyString:
 
     def __repr__(self) -> str:
         return f"<LazyString {str(self)!r}>"
-
-    def __html__(self) -> str:
-        return str(escape(str(self)))
 
     def __len__(self) -> int:
         return len(str(self))
