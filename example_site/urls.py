@@ -9,7 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import typing as t
 
+from babel import dates
 from flask import Blueprint
+
+from flaskkit.plugins.i18n.formatting import current_locale
 
 from .views import MyNotes
 from .views import NoteCreate
@@ -44,13 +47,13 @@ def register_urls(app: Flask) -> None:
 
 
 def format_datetime(value: dt.datetime) -> str:
-    """``21 Nov 2026, 14:05 UTC``."""
-    return _utc(value).strftime("%d %b %Y, %H:%M UTC")
+    """``Nov 21, 2026, 14:05 UTC`` (``21. Nov. 2026, 14:05 UTC``...): in the visitor's language."""
+    return f"{dates.format_skeleton('yMMMdHm', _utc(value), locale=current_locale())} UTC"
 
 
 def format_date(value: dt.datetime) -> str:
-    """``21 Nov 2026``."""
-    return _utc(value).strftime("%d %b %Y")
+    """``Nov 21, 2026``, ``21.11.2026``..., in the visitor's language."""
+    return dates.format_date(_utc(value), "medium", locale=current_locale())
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

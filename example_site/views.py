@@ -36,6 +36,8 @@ from flaskkit.plugins.views import DetailView
 from flaskkit.plugins.views import ListView
 from flaskkit.plugins.views import UpdateView
 from flaskkit.plugins.views import lazy_url_for
+from flaskkit.translation import gettext
+from flaskkit.translation import gettext_lazy
 
 from .caching import cache_public_page
 from .models import Note
@@ -95,7 +97,7 @@ class NoteCreate(LoginRequiredMixin, SuccessMessageMixin, CreateView):
 
     model = Note
     fields = ["title", "body"]
-    success_message = "Your note is on the board."
+    success_message = gettext_lazy("Your note is on the board.")
 
     def form_valid(self, form: t.Any) -> ResponseReturnValue:
         form.instance.author = get_user()
@@ -122,7 +124,7 @@ class NoteUpdate(NoteOwnerMixin, SuccessMessageMixin, UpdateView):
 
     model = Note
     fields = ["title", "body"]
-    success_message = "Your changes are saved."
+    success_message = gettext_lazy("Your changes are saved.")
 
 
 class NoteDelete(NoteOwnerMixin, DeleteView):
@@ -132,15 +134,21 @@ class NoteDelete(NoteOwnerMixin, DeleteView):
     success_url = lazy_url_for("notes.mine")
 
     def form_valid(self, form: t.Any) -> ResponseReturnValue:
-        success(self.request, f"“{self.object.title}” is deleted.")
+        success(self.request, gettext("“%(title)s” is deleted.") % {"title": self.object.title})
         return super().form_valid(form)
 
 
 #: The message of each error page the site renders in its layout.
 ERROR_MESSAGES = {
-    403: "You may not do this: only a note's author may change or delete it.",
-    404: "There is no such page. The note may have been deleted.",
-    405: "This page does not take that kind of request.",
+    403: gettext_lazy("You may not do this: only a note's author may change or delete it."),
+    404: gettext_lazy("There is no such page. The note may have been deleted."),
+    405: gettext_lazy("This page does not take that kind of request."),
+}
+#: The title of each of those pages (werkzeug's names, in the visitor's language).
+ERROR_TITLES = {
+    403: gettext_lazy("Forbidden"),
+    404: gettext_lazy("Not Found"),
+    405: gettext_lazy("Method Not Allowed"),
 }
 
 
@@ -148,5 +156,6 @@ def error_page(error: HTTPException) -> Response:
     """403, 404 and 405 in the site's layout, with the error's own headers (``Allow`` on a 405)."""
     response = error.get_response()
     message = ERROR_MESSAGES.get(response.status_code, error.description or "")
-    response.set_data(render_template("error.html", error=error, message=message))
+    title = ERROR_TITLES.get(response.status_code, error.name)
+    response.set_data(render_template("error.html", error=error, title=title, message=message))
     return response

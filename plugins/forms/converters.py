@@ -299,8 +299,9 @@ def _form_validators(info: t.Mapping[str, t.Any]) -> list[t.Any]:
 
 
 def _label(name: str, info: t.Mapping[str, t.Any], labels: t.Mapping[str, str]) -> tuple[str, str]:
-    verbose = str(info.get("label") or humanize(name))
-    return str(labels.get(name, verbose)), verbose
+    # A lazy label (gettext_lazy) stays lazy: the form shows it in each request's language.
+    verbose = info.get("label") or humanize(name)
+    return labels.get(name, verbose), verbose
 
 
 def _common_kwargs(
@@ -310,7 +311,7 @@ def _common_kwargs(
     kwargs: dict[str, t.Any] = {"label": label}
     description = help_texts.get(name, info.get("description") or info.get("help_text"))
     if description:
-        kwargs["description"] = str(description)
+        kwargs["description"] = description
     if name in widgets:
         kwargs["widget"] = widgets[name]
     return kwargs, verbose

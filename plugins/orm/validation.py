@@ -154,7 +154,7 @@ def model_fields(model: type) -> list[ModelField]:
         relationship = covering.get(column)
         name = relationship.key if relationship is not None else prop.key
         info = {**column.info, **(relationship.info if relationship is not None else {})}
-        fields.append(ModelField(name, prop.key, column, relationship, str(info.get("label") or humanize(name))))
+        fields.append(ModelField(name, prop.key, column, relationship, info.get("label") or humanize(name)))
     _FIELDS[model] = fields
     return fields
 
@@ -546,7 +546,7 @@ def validate_unique(instance: object, exclude: t.Collection[str] | None = None) 
             if session.scalar(statement) is None:
                 continue
             names = list(dict.fromkeys(field.name for field in fields))
-            labels = list(dict.fromkeys(field.label for field in fields))
+            labels = list(dict.fromkeys(str(field.label) for field in fields))
             message = gettext("%(model_name)s with this %(field_labels)s already exists.") % {
                 "model_name": humanize(verbose_name(model)),
                 "field_labels": _text_list(labels),
