@@ -48,7 +48,10 @@ def register_urls(app: Flask) -> None:
 
 def format_datetime(value: dt.datetime) -> str:
     """``Nov 21, 2026, 14:05 UTC`` (``21. Nov. 2026, 14:05 UTC``...): in the visitor's language."""
-    return f"{dates.format_skeleton('yMMMdHm', _utc(value), locale=current_locale())} UTC"
+    value, locale = _utc(value), current_locale()
+    day = dates.format_skeleton("yMMMd", value, locale=locale)
+    time = dates.format_skeleton("Hm", value, locale=locale)
+    return dates.get_datetime_format("medium", locale).replace("{1}", day).replace("{0}", time) + " UTC"
 
 
 def format_date(value: dt.datetime) -> str:

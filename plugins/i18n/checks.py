@@ -4,7 +4,6 @@
 - ``i18n.W002`` a language has a ``.po`` catalog that was never compiled (or is older than its ``.mo``'s source).
 - ``i18n.E001`` ``LANGUAGE_CODE`` is not one of ``LANGUAGES``.
 - ``i18n.W003`` ``I18N_PATTERNS`` names no blueprint or endpoint of the app.
-- ``i18n.W004`` ``set_language`` is mounted but no CSRF protection (the forms plugin) guards it.
 """
 
 from __future__ import annotations
@@ -88,20 +87,4 @@ def check_catalogs(app: Flask, plugin: I18nPlugin) -> list[CheckMessage]:
                         id="i18n.W003",
                     )
                 )
-    if settings.url_prefix is not None and "forms" not in plugin_names(app):
-        messages.append(
-            Warning(
-                "set_language is mounted, but nothing checks the CSRF token of its POST (the forms plugin is not "
-                "enabled): another site could change a visitor's language.",
-                hint="Add 'forms' to PLUGINS, or set I18N_URL_PREFIX = None.",
-                obj="I18N_URL_PREFIX",
-                id="i18n.W004",
-            )
-        )
     return messages
-
-
-def plugin_names(app: Flask) -> set[str]:
-    from flaskkit import get_kit
-
-    return set(get_kit(app).state(app).plugins)

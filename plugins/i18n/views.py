@@ -10,11 +10,18 @@
     </form>
 
 Or ``{% from "i18n/macros.html" import language_switcher %}{{ language_switcher() }}``.
-A POST only (CSRF-protected by the forms plugin, as every POST); ``next``
-(form, then query string, then ``Referer``) is followed only when it is safe
-(:func:`flaskkit.http.url_has_allowed_host_and_scheme`), translated to the new
-language when it carries one; a request without a usable ``next`` that does not
-accept HTML gets a 204.
+A POST only; ``next`` (form, then query string, then ``Referer``) is followed
+only when it is safe (:func:`flaskkit.http.url_has_allowed_host_and_scheme`),
+translated to the new language when it carries one; a request without a usable
+``next`` that does not accept HTML gets a 204. A language the site does not
+have is a 400 that lists the ones it has.
+
+Cross-site requests are refused (403) from the headers every browser sends with
+a form's POST, ``Origin`` and ``Sec-Fetch-Site``, rather than with a CSRF token:
+the switcher is on every page, and a token would set the CSRF cookie on every
+response, which no cache (``cache_page``, a proxy) may then store. The origins
+of ``CSRF_TRUSTED_ORIGINS`` are accepted, as by the forms plugin; a client that
+sends neither header (not a browser) is not a CSRF vector.
 """
 
 from __future__ import annotations
@@ -27,10 +34,12 @@ from flask import current_app
 from flask import redirect
 from flask import render_template
 from flask import request
+from werkzeug.exceptions import Forbidden
 
 from flaskkit.http import allowed_hosts
 from flaskkit.http import url_has_allowed_host_and_scheme
 from flaskkit.translation import EXTENSION_KEY
+from flaskkit.translation import gettext as _
 
 from .locale import translate_url
 
@@ -49,9 +58,23 @@ def _safe(url: str | None) -> bool:
     return url_has_allowed_host_and_scheme(url, allowed_hosts(), require_https=request.is_secure)
 
 
+def _cross_site() -> bool:
+    """Whether the browser says this POST comes from another site (Origin, else Sec-Fetch-Site)."""
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != "null":
+        trusted = current_app.config.get("CSRF_TRUSTED_ORIGINS") or ()
+        return origin != f"{request.scheme}://{request.host}" and origin not in trusted
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site not in ("same-origin", "none")
+    return origin == "null"  # an opaque origin: a sandboxed frame, a redirect from elsewhere
+
+
 def set_language() -> ResponseReturnValue:
     """Set the language cookie to the posted ``language`` and go back to ``next``."""
     plugin: I18nPlugin = current_app.extensions[EXTENSION_KEY]
+    if _cross_site():
+        raise Forbidden(_("The language can only be changed from this site’s own pages."))  # noqa: RUF001
     next_url = request.form.get("next", request.args.get("next"))
     if (next_url or request.accept_mimetypes.accept_html) and not _safe(next_url):
         next_url = request.headers.get("Referer")
@@ -74,6 +97,11 @@ def set_language() -> ResponseReturnValue:
         response = current_app.response_class(status=204)
     response.set_cookie(plugin.settings.cookie_name, code, **plugin.settings.cookie)
     return response
+
+
+# Checked above, from the request's headers: the forms plugin's token check would need a CSRF
+# cookie on every page that shows the switcher (see the module's docstring).
+set_language.csrf_exempt = True  # type: ignore[attr-defined]  # the forms plugin's mark (its csrf_exempt)
 
 
 def make_blueprint(url_prefix: str) -> Blueprint:

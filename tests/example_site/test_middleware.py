@@ -53,11 +53,13 @@ def test_the_middleware_order(runner):
     assert result.exit_code == 0, result.output
     rows = [line.split() for line in result.output.splitlines() if re.match(r"\s+\d\s", line)]
     assert [row[1] for row in rows] == [
+        "i18n.locale",  # the request's language, for every middleware (Django's LocaleMiddleware)
         "flaskkit.plugins.middleware:SecurityMiddleware",
         "flaskkit.plugins.middleware:ContentSecurityPolicyMiddleware",
         "example_site.middleware:ServerTimingMiddleware",
         "flaskkit.plugins.middleware:XFrameOptionsMiddleware",
         "orm.atomic",  # ATOMIC_REQUESTS: the view's transaction, inside every middleware
+        "i18n.url_prefix",  # WSGI: /de/... is served as /... in German
     ]
 
 
