@@ -230,7 +230,7 @@ def get_language() -> str:
     if provider is not None:
         return provider.get_language()
     if has_app_context():
-        return str(current_app.config.get("LANGUAGE_CODE") or DEFAULT_LANGUAGE_CODE)
+        return getattr(g, LANGUAGE_ATTR, None) or str(current_app.config.get("LANGUAGE_CODE") or DEFAULT_LANGUAGE_CODE)
     return DEFAULT_LANGUAGE_CODE
 
 
