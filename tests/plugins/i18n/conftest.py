@@ -22,7 +22,7 @@ _count = itertools.count()
 
 @pytest.fixture
 def make(tmp_path: Path) -> t.Callable[..., Flask]:
-    """``make(**settings)``: an app with the i18n plugin (and LANGUAGES en, de, zh-hans) rooted in a temporary folder."""
+    """``make(**settings)``: an app with the i18n plugin (LANGUAGES en, de, zh-hans), rooted in a temporary folder."""
 
     def make_app(**values: t.Any) -> Flask:
         values.setdefault("PLUGINS", ["i18n"])

@@ -103,7 +103,7 @@ def test_language_code_must_be_offered(make):
 
     from flaskkit import ConfigurationError
 
-    with pytest.raises(ConfigurationError, match="i18n.E001"):
+    with pytest.raises(ConfigurationError, match=r"i18n\.E001"):
         make(LANGUAGE_CODE="fr", LANGUAGES=[("en", "English"), ("de", "German")])
 
 
@@ -119,7 +119,7 @@ def test_bad_settings_fail_at_boot(make):
         make(LANGUAGES="de")
     with pytest.raises(ConfigurationError, match="LANGUAGE_COOKIE_SAMESITE"):
         make(LANGUAGE_COOKIE_SAMESITE="lax")
-    with pytest.raises(ConfigurationError, match="TIME_ZONE_SELECTOR names 'nope.nothing:here'"):
+    with pytest.raises(ConfigurationError, match=r"TIME_ZONE_SELECTOR names 'nope\.nothing:here'"):
         make(TIME_ZONE_SELECTOR="nope.nothing:here")
 
 

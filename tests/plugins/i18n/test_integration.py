@@ -23,7 +23,6 @@ from flaskkit.translation import override
 from .conftest import write_catalog
 
 
-
 class AgeForm(Form):
     name = StringField(gettext_lazy("Your name"), validators=[InputRequired()])
     age = IntegerField("Age")
@@ -39,7 +38,7 @@ def test_form_errors_and_labels_in_the_language(make, tmp_path):
         assert form.name.errors == ["Dieses Feld ist zwingend erforderlich."]  # the kit's catalog (forms)
         assert form.age.errors == ["Keine gültige, ganze Zahl."]  # WTForms' own catalog
         assert form.name.label.text == "Ihr Name"
-        assert '<label for="name">Ihr Name</label>' == str(form.name.label())
+        assert str(form.name.label()) == '<label for="name">Ihr Name</label>'
     with app.test_request_context(method="POST", data={"name": ""}), override("zh-hans"):
         form = AgeForm()
         form.validate()

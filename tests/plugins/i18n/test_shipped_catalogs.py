@@ -68,7 +68,8 @@ def test_every_string_is_translated_and_compiled(name, locale):
     assert [(m.id, errors) for m, errors in catalog.check()] == []
     with (folder / locale / "LC_MESSAGES" / "messages.mo").open("rb") as file:
         compiled = read_mo(file)
-    assert _strings(compiled) == _strings(catalog), "the .mo is older than the .po: flask kit compilemessages --plugin NAME"
+    stale = "the .mo is older than the .po: flask kit compilemessages --plugin NAME"
+    assert _strings(compiled) == _strings(catalog), stale
 
 
 def test_the_plugins_without_text_ship_no_catalog():
@@ -91,4 +92,3 @@ def test_placeholders_are_kept():
                 wanted = set(re.findall(r"\{\w+\}", ids[-1]))
                 for string in strings:
                     assert set(re.findall(r"\{\w+\}", string)) == wanted, (name, locale, message.id)
-
