@@ -112,7 +112,7 @@ def test_a_language_without_a_catalog_is_never_chosen(make, tmp_path):
         (
             "de,en-au;q=0.75,en-us;q=0.5,en;q=0.25,es;q=0.125,fa;q=0.125",
             (("de", 1.0), ("en-au", 0.75), ("en-us", 0.5), ("en", 0.25), ("es", 0.125), ("fa", 0.125)),
-        ),  # noqa: E501
+        ),
         ("*", (("*", 1.0),)),
         ("de;q=0.", (("de", 0.0),)),
         ("en; q=1,", (("en", 1.0),)),
