@@ -65,3 +65,27 @@ def test_the_filters_never_raise(app):
 def test_timedelta(app):
     with app.test_request_context(), override("de"):
         assert render("{{ d|timedeltaformat }}", d=dt.timedelta(days=3)) == "3 Tage"
+
+
+def test_timesince_in_the_language(app):
+    with app.test_request_context():
+        then = dt.datetime(2026, 1, 1, 12, 0)
+        now = dt.datetime(2026, 1, 3, 15, 0)
+        with override("de"):
+            assert render("{{ a|timesince(b) }}", a=then, b=now) == "2\xa0Tage, 3\xa0Stunden"
+        with override("zh-hans"):
+            assert render("{{ a|timesince(b) }}", a=then, b=now) == "2\xa0天，3\xa0小时"
+        assert render("{{ a|timesince(b) }}", a=then, b=now) == "2\xa0days, 3\xa0hours"
+
+
+def test_use_i18n_false_keeps_language_code(make, tmp_path):
+    write_catalog(tmp_path / "l", "de", {"Hello": "Hallo"})
+    app = make(USE_I18N=False, LOCALE_PATHS=[str(tmp_path / "l")], LANGUAGE_CODE="de")
+
+    @app.get("/")
+    def index():
+        return render('{{ _("Hello") }} {{ get_current_language() }}')
+
+    response = app.test_client().get("/", headers={"Accept-Language": "en"})
+    assert response.text == "Hello de"
+    assert "Accept-Language" not in response.vary
