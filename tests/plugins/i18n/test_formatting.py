@@ -74,7 +74,7 @@ def test_timesince_in_the_language(app):
         with override("de"):
             assert render("{{ a|timesince(b) }}", a=then, b=now) == "2\xa0Tage, 3\xa0Stunden"
         with override("zh-hans"):
-            assert render("{{ a|timesince(b) }}", a=then, b=now) == "2\xa0天，3\xa0小时"
+            assert render("{{ a|timesince(b) }}", a=then, b=now) == "2\xa0天，3\xa0小时"  # noqa: RUF001
         assert render("{{ a|timesince(b) }}", a=then, b=now) == "2\xa0days, 3\xa0hours"
 
 
