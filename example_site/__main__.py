@@ -29,6 +29,7 @@ from flaskkit.plugins.orm.conf import safe_url
 from . import create_app
 from .seed import DEMO_PASSWORD_ENV_VAR
 from .seed import DEMO_USERNAME
+from .seed import STAFF_USERNAME
 from .seed import SeedResult
 from .seed import demo_password
 from .seed import migrate
@@ -84,6 +85,7 @@ def banner(app: Flask, result: SeedResult, password: str, url: str) -> str:
         f"  instance      {app.instance_path}",
         f"  demo content  {content}",
         f"  demo account  username {DEMO_USERNAME!r}, password {password!r}",
+        f"  staff account username {STAFF_USERNAME!r}, same password: the admin at {url}admin/",
         "",
         f"  Open {url} (Ctrl+C to stop)",
         "",

@@ -24,6 +24,7 @@ __all__ = [
     "DEFAULT_DEMO_PASSWORD",
     "DEMO_PASSWORD_ENV_VAR",
     "DEMO_USERNAME",
+    "STAFF_USERNAME",
     "SeedResult",
     "demo_password",
     "migrate",
@@ -31,6 +32,8 @@ __all__ = [
 ]
 
 DEMO_USERNAME = "demo"
+#: The staff account of the demo (a superuser, for /admin/), with the demo account's password.
+STAFF_USERNAME = "admin"
 #: The second author of the demo notes: nobody can log in as them (an unusable password).
 OTHER_AUTHOR = "ada"
 #: The environment variable that sets the demo account's password on the first run.
@@ -152,6 +155,9 @@ def seed_demo_content(password: str) -> SeedResult:
     demo.set_password(password)
     ada = User(username=OTHER_AUTHOR, first_name="Ada", last_name="Lovelace")
     ada.set_unusable_password()  # a second author, so that demo sees notes it may not change
+    staff = User(username=STAFF_USERNAME, first_name="Site", last_name="Admin", is_staff=True, is_superuser=True)
+    staff.set_password(password)
+    db.session.add(staff)
     authors = {DEMO_USERNAME: demo, OTHER_AUTHOR: ada}
     now = dt.datetime.now(dt.UTC)
     count = len(DEMO_NOTES)

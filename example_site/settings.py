@@ -28,6 +28,7 @@ PLUGINS = [
     "signals",
     "auth",
     "views",
+    "admin",
     "mail",
     "messages",
     "tasks",
@@ -157,3 +158,9 @@ LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("zh-hans", "简体中文")]
 
 #: Notes per page on the public lists.
 NOTES_PER_PAGE = 9
+
+# -- the admin ----------------------------------------------------------------------------
+
+# /admin/: the notes and the accounts (example_site/admin.py), for the staff account of the demo.
+ADMIN_SITE_HEADER = "flaskkit notes administration"
+ADMIN_SITE_TITLE = "flaskkit notes admin"

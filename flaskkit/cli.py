@@ -8,6 +8,8 @@ holds no state: every command works on the app that Flask's CLI loads.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask import current_app
@@ -158,6 +160,58 @@ def check_command(ctx: click.Context, deploy: bool, tags: tuple[str, ...], list_
     failed = _report(report.messages, silenced=report.silenced, fail_level=level)
     if failed:
         ctx.exit(1)
+
+
+@kit_command.command("startapp")
+@click.argument("name")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--template",
+    metavar="DIR_OR_ARCHIVE",
+    help="The app template to render: a folder, or a .zip or .tar.gz archive of one (default: flaskkit's).",
+)
+@click.option(
+    "--settings",
+    "settings_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The settings file whose PLUGINS gets the app (default: settings.py in the project's package).",
+)
+@click.pass_context
+def startapp_command(
+    ctx: click.Context, name: str, directory: Path | None, template: str | None, settings_file: Path | None
+) -> None:
+    """Create the app NAME in the project (in DIRECTORY, default: beside the project's package) and add
+    it to PLUGINS: a plugin, a model and its migration, views, templates, an admin module and tests.
+
+    Nothing is ever overwritten: on any error, nothing is written.
+    """
+    from .scaffold import ScaffoldError
+    from .scaffold import start_app
+
+    app = _load_app(ctx)
+    try:
+        started = start_app(app, name, directory, template=template, settings=settings_file)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Created the app {name!r} in {_shown(started.folder)}/.")
+    if started.migration is not None:
+        click.echo(f"Its migration: {_shown(started.migration)}.")
+    if started.plugin_entry is not None:
+        click.echo(f"Added {started.plugin_entry!r} to PLUGINS in {_shown(started.settings)}.")
+    else:
+        click.echo(
+            f"Its plugin.py has no one class named ...Plugin: add the app to PLUGINS in {_shown(started.settings)}."
+        )
+    project = app.import_name.partition(".")[0]
+    if started.migration is not None:
+        click.echo(f"Next: flask --app {project} db upgrade, then open /{name}/ (its tests run with python -m pytest).")
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _report(

@@ -44,7 +44,7 @@ EXTENSION_KEY = "flaskkit"
 logger = logging.getLogger("flaskkit")
 
 #: Names of the commands ``flask kit`` itself provides.
-BUILTIN_KIT_COMMANDS = frozenset({"plugins", "check", "middleware"})
+BUILTIN_KIT_COMMANDS = frozenset({"plugins", "check", "middleware", "startapp"})
 
 
 @dataclass

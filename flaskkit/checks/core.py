@@ -41,6 +41,9 @@ DJANGO_NAMES = {
 
 SECRET_KEY_MIN_LENGTH = 50
 SECRET_KEY_MIN_UNIQUE_CHARACTERS = 5
+#: The development key that ``flaskkit startproject`` writes into a new project's settings starts with
+#: this (Django's ``django-insecure-``): a deployment must set its own.
+INSECURE_SECRET_KEY_PREFIX = "flaskkit-insecure-"
 _SECRET_KEY_HINT = (
     "Set SECRET_KEY in your settings or the FLASK_SECRET_KEY environment variable to a long random value, "
     'e.g. the output of: python -c "import secrets; print(secrets.token_urlsafe(50))"'
@@ -83,6 +86,19 @@ def check_secret_key_strength(app: Flask) -> list[CheckMessage]:
     key = app.config.get("SECRET_KEY")
     if not key or not isinstance(key, str | bytes):
         return []  # kit.E001 / kit.E002 already say so
+    prefix = INSECURE_SECRET_KEY_PREFIX if isinstance(key, str) else INSECURE_SECRET_KEY_PREFIX.encode()
+    if key.startswith(prefix):  # type: ignore[arg-type]
+        return [
+            Warning(
+                f"SECRET_KEY is the development key of the project's settings (it starts with "
+                f"{INSECURE_SECRET_KEY_PREFIX!r}): anyone who can read the code can forge sessions and CSRF tokens.",
+                hint="Set the SECRET_KEY environment variable (which the project's settings read) or "
+                "FLASK_SECRET_KEY to a long random value, e.g. the output of: "
+                'python -c "import secrets; print(secrets.token_urlsafe(50))"',
+                obj="SECRET_KEY",
+                id="kit.W001",
+            )
+        ]
     if len(key) >= SECRET_KEY_MIN_LENGTH and len(set(key)) >= SECRET_KEY_MIN_UNIQUE_CHARACTERS:
         return []
     return [

@@ -346,7 +346,7 @@ class AuthPlugin(Plugin):
                 obj="PLUGINS",
                 id="auth.I001",
             )
-        if self.reset_settings.reset_enabled and not app.config.get("TRUSTED_HOSTS"):
+        if self.reset_settings.reset_enabled and not _hosts_are_checked(app):
             yield CheckWarning(
                 "The password reset links are built from the request's Host header, and no host is trusted: "
                 "anyone can ask for a reset mail whose link points to their own site (host header poisoning).",
@@ -358,6 +358,16 @@ class AuthPlugin(Plugin):
     @check(DATABASE)
     def check_permissions(self, app: Flask) -> t.Iterable[CheckMessage]:
         return _checks.check_permissions(self)
+
+
+def _hosts_are_checked(app: Flask) -> bool:
+    """Whether requests for hosts the site does not serve are refused: Flask's ``TRUSTED_HOSTS``, or the
+    middleware plugin's ``ALLOWED_HOSTS``, which it does not copy into ``TRUSTED_HOSTS`` (it keeps its
+    patterns in ``app.extensions["flaskkit.allowed_hosts"]``); ``"*"`` trusts every host."""
+    if app.config.get("TRUSTED_HOSTS"):
+        return True
+    patterns = getattr(app.extensions.get("flaskkit.allowed_hosts"), "patterns", ())
+    return bool(patterns) and "*" not in patterns
 
 
 def throttled_response(error: LoginThrottled) -> ResponseReturnValue:

@@ -67,6 +67,6 @@ def _parse_text(field: t.Any, valuelist: list[t.Any]) -> None:
         return
     try:
         field.data = field.parse(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested deeper than Python's stack
         field.data = None
         raise ValueError(field.gettext(field.invalid_message)) from exc

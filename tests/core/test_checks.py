@@ -95,6 +95,18 @@ def test_secret_key_strength_follows_djangos_rule():
     assert strong.run_checks(include_deploy=True).messages == []
 
 
+def test_the_development_key_of_a_new_project_is_reported():
+    # flaskkit startproject writes a random key with Django's kind of prefix: long and varied, never for production.
+    key = "flaskkit-insecure-" + "Zx9-Kq2_Lm8vPw3RtY7uNb4HcD6fGj1sA5eWo0iQ"
+    [insecure] = create_app(settings(SECRET_KEY=key)).extensions["flaskkit"].run_checks(include_deploy=True).messages
+    assert insecure.id == "kit.W001"
+    assert insecure.msg == (
+        "SECRET_KEY is the development key of the project's settings (it starts with 'flaskkit-insecure-'): "
+        "anyone who can read the code can forge sessions and CSRF tokens."
+    )
+    assert insecure.hint.startswith("Set the SECRET_KEY environment variable (which the project's settings read)")
+
+
 def test_plugin_checks_with_tags_and_the_check_decorator():
     class Shop(Plugin):
         def checks(self, app):

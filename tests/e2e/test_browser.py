@@ -134,3 +134,22 @@ def test_the_console_check_sees_a_csp_violation(visit):
     assert "inline script" in violations[0]
     assert "Content Security Policy directive 'script-src 'self''" in violations[0]
     assert visit.driver.title != "injected"
+
+
+def test_the_staff_account_uses_the_admin(visit):
+    visit.open("/admin/")
+    assert visit.path == "/accounts/login/?next=/admin/"
+    visit.fill(username="admin", password=DEMO_PASSWORD)
+    visit.click(visit.button("Log in"))
+    assert visit.path == "/admin/"
+    assert visit.text("h1") == "Site administration"
+    visit.screenshot("12-admin-index")
+    visit.click(visit.link("Notes"))
+    assert "12 notes" in visit.text(".paginator")
+    visit.fill(q="cached")
+    visit.click(visit.button("Search"))
+    visit.click(visit.link("A cached page"))
+    assert visit.text("h1") == "Change note"
+    visit.screenshot("13-admin-change-note")
+    visit.click(visit.link("History"))
+    assert "Change history: A cached page" in visit.text("h1")

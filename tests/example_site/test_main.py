@@ -72,6 +72,7 @@ def test_the_first_run_seeds_and_the_second_does_not(tmp_path):
     assert f"Open {site.url} (Ctrl+C to stop)" in output
     assert f"demo account  username 'demo', password '{PASSWORD}'" in output
     assert f"demo content  created: {len(DEMO_NOTES)} notes and the demo account 'demo'" in output
+    assert f"staff account username 'admin', same password: the admin at {site.url}admin/" in output
     assert "Running upgrade  -> flaskkit_auth_0001" in output
     database = instance / "example-site.db"
     assert rows(database, "SELECT count(*) FROM note") == [(len(DEMO_NOTES),)]
@@ -87,7 +88,8 @@ def test_the_first_run_seeds_and_the_second_does_not(tmp_path):
     assert "demo content  already there (seeded on the first run; not added again)" in output
     assert "Running upgrade" not in output
     assert rows(database, "SELECT count(*) FROM note") == [(len(DEMO_NOTES),)]
-    assert rows(database, "SELECT count(*) FROM auth_user") == [(2,)]
+    assert rows(database, "SELECT count(*) FROM auth_user") == [(3,)]  # demo, ada, and the staff account
+    assert rows(database, "SELECT is_staff, is_superuser FROM auth_user WHERE username = 'admin'") == [(1, 1)]
 
 
 def test_the_instance_folder_holds_the_database_sessions_and_secret_key(tmp_path):

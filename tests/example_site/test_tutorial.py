@@ -5,10 +5,11 @@ The tutorial is read from top to bottom:
 * a ``text`` block that draws the project's tree creates its files that do not exist yet (empty);
 * a code block whose first line names a file (``# blog/models.py``, ``{# blog/templates/base.html #}``)
   writes that file (a later block with the same name replaces it, as the tutorial says);
-* a ``console`` block runs each ``$ command`` in the project's folder, with this Python, and checks
+* a ``console`` block runs each ``$ command`` in the current folder, with this Python, and checks
   that each line printed under it in the tutorial appears in the command's output (``...`` stands
-  for any text). ``pip install`` is skipped (flaskkit is installed); ``flask run`` is started on a
-  free port, asked for ``/`` and stopped.
+  for any text). ``cd DIR`` changes the current folder (files are named from it too); ``pip install``
+  is skipped (flaskkit is installed, and the project runs from its folder); ``flask run`` is started
+  on a free port, asked for ``/`` and stopped; ``flaskkit`` is ``python -m flaskkit``.
 """
 
 from __future__ import annotations
@@ -81,8 +82,8 @@ def argv(command: str) -> tuple[dict[str, str], list[str]]:
     while words and re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", words[0]):
         name, _, value = words.pop(0).partition("=")
         env[name] = value
-    if words[0] == "flask":
-        words = [sys.executable, "-m", "flask", *words[1:]]
+    if words[0] in ("flask", "flaskkit"):
+        words = [sys.executable, "-m", words[0], *words[1:]]
     elif words[0] == "python":
         words = [sys.executable, *words[1:]]
     return env, words
@@ -93,7 +94,9 @@ def run(project: Path, command: Command) -> None:
     if words[1:3] == ["-m", "pip"]:
         return
     environment = site_environment(env)
-    if "run" in words and words[words.index("run") - 1].endswith(".app"):
+    # The project's tests would take TEST_DATABASE_URL (this suite's server) as theirs, and empty it.
+    environment.pop("TEST_DATABASE_URL", None)
+    if words[1:3] == ["-m", "flask"] and "run" in words:
         serve(project, words, environment, command)
         return
     result = subprocess.run(
@@ -153,9 +156,15 @@ def test_the_tutorial_works_step_by_step(tmp_path):
             written.append(named.group(1))
         elif language == "console":
             for command in commands(body):
-                run(project, command)
+                if command.line.startswith("cd "):
+                    project = project / command.line[3:].strip()
+                    assert project.is_dir(), command.line
+                else:
+                    run(project, command)
                 ran.append(command.line)
     # The tutorial really is what this test did (a renamed file or a dropped step shows here).
+    assert ran[:2] == ["flaskkit startproject blog", "cd blog"]
+    assert project == tmp_path / "tutorial" / "blog"
     assert "blog/models.py" in written and "blog/templates/blog/post_form.html" in written
     assert "tests/test_blog.py" in written
     assert any(line.endswith('db migrate -m "posts"') for line in ran)

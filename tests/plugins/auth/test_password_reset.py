@@ -74,6 +74,18 @@ def test_without_the_mail_plugin_the_views_are_not_there_and_a_check_says_why(ma
     assert "Forgotten your password" not in app.test_client().get("/accounts/login/").get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("hosts", "warned"),
+    [({}, True), ({"ALLOWED_HOSTS": ["*"]}, True), ({"ALLOWED_HOSTS": ["example.com"]}, False)],
+)
+def test_the_reset_links_need_the_hosts_checked(make, hosts, warned):
+    # The middleware plugin checks ALLOWED_HOSTS itself (it does not copy them into Flask's TRUSTED_HOSTS).
+    app = make(PLUGINS=[*MAIL_PLUGINS, "middleware"], DEFAULT_FROM_EMAIL="Notes <noreply@example.com>", **hosts)
+    with app.app_context():
+        report = get_kit(app).run_checks(app, include_deploy=True)
+    assert ("auth.W007" in [m.id for m in report.messages]) is warned
+
+
 def test_turning_it_on_without_the_mail_plugin_is_a_boot_error(make):
     with pytest.raises(ConfigurationError) as info:
         make(AUTH_PASSWORD_RESET_ENABLED=True)
