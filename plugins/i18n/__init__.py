@@ -30,6 +30,7 @@ See docs/plugins/i18n.md.
 
 from __future__ import annotations
 
+import functools
 import logging
 import typing as t
 
@@ -287,7 +288,7 @@ class I18nPlugin(Plugin):
             del request.wtforms_translations
 
     def _babel_locale(self) -> str:
-        return str(_locale_for(self.get_language()))
+        return _babel_locale_for(self.get_language())
 
     def _context(self) -> dict[str, t.Any]:
         language = self.get_language()
@@ -306,10 +307,22 @@ class I18nPlugin(Plugin):
             self.settings.prefix_default_language = prefix_default_language
 
 
-def _locale_for(language: str) -> str:
+@functools.lru_cache(maxsize=256)
+def _babel_locale_for(language: str) -> str:
+    """Flask-Babel's locale for a language: with its likely script and territory when it has a script
+    (``zh-hans`` is ``zh_Hans_CN``, the name extensions such as Flask-Admin give their catalogs)."""
+    from babel.core import get_global
+
     from .formatting import _locale
 
-    return str(_locale(language))
+    locale = _locale(language)
+    if locale.script and not locale.territory:
+        likely = get_global("likely_subtags")
+        for key in (f"{locale.language}_{locale.script}", locale.language, f"und_{locale.script}"):
+            full = catalogs.parse_locale(str(likely.get(key, "")))
+            if full is not None and full.script == locale.script and full.territory:
+                return f"{locale.language}_{locale.script}_{full.territory}"
+    return str(locale)
 
 
 def _babel_timezone() -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 import flask_babel
 from babel import Locale
 from babel import UnknownLocaleError
+from babel import support
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -121,18 +122,61 @@ class KitBabel(flask_babel.Babel):
     Flask-Babel see the kit's catalogs.
     """
 
-    def __init__(self, domain: flask_babel.Domain) -> None:
+    def __init__(self, domain: KitDomain) -> None:
         super().__init__(configure_jinja=False)
         self._kit_domain = domain
 
     @property  # type: ignore[override]
-    def domain_instance(self) -> flask_babel.Domain:
+    def domain_instance(self) -> KitDomain:
         return self._kit_domain
 
 
-def make_domain(sources: t.Sequence[CatalogSource]) -> flask_babel.Domain:
-    """A Flask-Babel domain merging ``sources`` (lowest priority first)."""
-    return flask_babel.Domain(
+class KitDomain(flask_babel.Domain):
+    """Flask-Babel's domain, looking each catalog up under every name of the locale.
+
+    Flask-Babel's locale for ``zh-hans`` is the full ``zh_Hans_CN`` (so that
+    Flask-Admin, whose catalog is ``zh_Hans_CN``, finds it); the kit's catalogs are
+    ``zh_Hans`` (Django's name) and WTForms' ``zh``. Each folder is searched for
+    ``zh_Hans_CN``, then ``zh_Hans``, ``zh_CN`` and ``zh``: the first one found is used.
+    """
+
+    def get_translations(self) -> support.Translations | support.NullTranslations:
+        if flask_babel._get_current_context() is None:
+            return support.NullTranslations()
+        locale = flask_babel.get_locale()
+        key = (str(locale), self.domain[0])
+        cached = self.cache.get(key)
+        if cached is not None:
+            return t.cast(support.Translations, cached)
+        names = locale_names(locale)
+        translations = support.Translations()
+        for index, dirname in enumerate(self.translation_directories):
+            domain = self.domain[0] if len(self.domain) == 1 else self.domain[index]
+            catalog = support.Translations.load(dirname, names, domain)
+            # Babel's merge: the later catalog's messages replace the earlier ones'.
+            translations.merge(catalog)
+            if hasattr(catalog, "plural"):
+                translations.plural = catalog.plural
+        self.cache[key] = translations
+        return translations
+
+
+def locale_names(locale: Locale | None) -> list[str]:
+    """``zh_Hans_CN`` -> ``["zh_Hans_CN", "zh_Hans", "zh_CN", "zh"]``: the catalog names to try, most specific first."""
+    if locale is None:
+        return []
+    names = [str(locale)]
+    if locale.script:
+        names.append(f"{locale.language}_{locale.script}")
+    if locale.territory:
+        names.append(f"{locale.language}_{locale.territory}")
+    names.append(locale.language)
+    return list(dict.fromkeys(names))
+
+
+def make_domain(sources: t.Sequence[CatalogSource]) -> KitDomain:
+    """The kit's domain merging ``sources`` (lowest priority first)."""
+    return KitDomain(
         translation_directories=[str(source.path) for source in sources],
         domain=";".join(source.domain for source in sources),
     )
