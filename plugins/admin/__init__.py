@@ -186,4 +186,3 @@ def _babel_for_flask_admin(app: Flask) -> None:
 
     language = str(app.config.get("LANGUAGE_CODE") or "en")
     flask_babel.Babel(app, configure_jinja=False, default_locale=to_locale(language))
-

@@ -44,7 +44,6 @@ if t.TYPE_CHECKING:
 __all__ = ["InlineFormSet", "InlineModelAdmin", "StackedInline", "TabularInline", "find_parent_fk"]
 
 
-
 class FKError(LookupError):
     """An inline's model has no (or no single) foreign key to the parent model (admin.E202)."""
 

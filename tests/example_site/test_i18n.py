@@ -139,3 +139,24 @@ def test_error_pages_in_the_language(client):
     page = client.get("/de/notes/999999/").text
     assert "<h1>404 Nicht gefunden</h1>" in page
     assert "Diese Seite gibt es nicht." in page
+
+
+def test_the_admin_in_german_and_chinese(app):
+    from example_site.seed import STAFF_USERNAME
+    from example_site.seed import seed_demo_content
+
+    from .helpers import login
+
+    with app.app_context():
+        seed_demo_content(PASSWORD)
+    client = app.test_client()
+    assert login(client, STAFF_USERNAME).status_code == 302
+    notes = client.get("/de/admin/example_site/note/").text
+    assert '<html lang="de">' in notes
+    # The admin's words are German; the model's names are the site's own (not marked for translation).
+    assert "<h1>note zur Änderung auswählen</h1>" in notes
+    assert ">Start</a>" in notes and ">Abmelden</button>" in notes and "<h3>Nach author</h3>" in notes
+    assert '<option value="delete_selected">Ausgewählte notes löschen</option>' in notes
+    assert 'data-i18n-search="Tippen zum Suchen …"' in notes  # the script's words
+    index = client.get("/zh-hans/admin/").text
+    assert "最近的操作" in index and "退出登录" in index

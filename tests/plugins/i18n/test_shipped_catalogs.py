@@ -17,7 +17,7 @@ from tests.conftest import settings
 
 PLUGINS_DIR = Path(__file__).resolve().parents[3] / "plugins"
 #: The plugins that ship a catalog (those with user-facing text).
-TRANSLATED = ["auth", "forms", "orm", "views", "i18n"]
+TRANSLATED = ["auth", "forms", "orm", "views", "admin", "i18n"]
 LOCALES = ["de", "zh_Hans"]
 
 
@@ -25,7 +25,7 @@ LOCALES = ["de", "zh_Hans"]
 def app(tmp_path_factory):
     return create_app(
         settings(
-            PLUGINS=["orm", "session", "cache", "forms", "auth", "views", "mail", "messages", "i18n"],
+            PLUGINS=["orm", "session", "cache", "forms", "auth", "views", "mail", "messages", "admin", "i18n"],
             DATABASE_URL="sqlite://",
             EMAIL_BACKEND="locmem",
         ),
