@@ -11,6 +11,7 @@ migrating or seeding.
 * ``plugin.py``: the site's own plugin (Django's app): adds the pages, connects the receivers;
 * ``views.py``: the pages, built from the generic class-based views; ``urls.py``: their URLs;
 * ``templates/`` and ``static/site.css``: the layout and the pages;
+* ``feeds.py``: the newest notes in RSS and Atom; ``sitemaps.py``: the sitemap and ``robots.txt``;
 * ``caching.py``: the public pages' cache and the signal receivers that clear it;
 * ``middleware.py``: the site's own middleware (a ``Server-Timing`` header);
 * ``seed.py``: applying the migrations and adding the demo content, for ``__main__``.

@@ -32,6 +32,10 @@ PLUGINS = [
     "mail",
     "messages",
     "tasks",
+    "syndication",
+    "sitemaps",
+    "ops",
+    "static",
     "i18n",
     "example_site.plugin:NotesPlugin",
 ]
@@ -130,6 +134,19 @@ SECURE_CSP = {
 # environment, comma-separated) to serve the site under another name.
 ALLOWED_HOSTS = [host.strip() for host in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
 ALLOWED_HOSTS = [host for host in ALLOWED_HOSTS if host]
+
+# The site's address in the feeds, the sitemap and robots.txt (https://notes.example). Unset, they use
+# the request's host, which ALLOWED_HOSTS has validated.
+SITE_URL = os.environ.get("SITE_URL") or None
+
+# -- production ----------------------------------------------------------------------------
+
+# /healthz and /readyz (the ops plugin) and one access-log line per request, as JSON lines when
+# ACCESS_LOG_FORMAT=json. `flask kit collectstatic` fills STATIC_ROOT; WhiteNoise then serves the
+# hashed, compressed files before the app (docs/deployment.md; example_site/gunicorn.conf.py).
+ACCESS_LOG = os.environ.get("ACCESS_LOG", "").lower() in ("1", "true", "yes")
+ACCESS_LOG_FORMAT = os.environ.get("ACCESS_LOG_FORMAT") or "text"
+STATIC_ROOT = os.environ.get("STATIC_ROOT") or None
 
 # -- authentication --------------------------------------------------------------------
 

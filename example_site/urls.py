@@ -1,7 +1,8 @@
 """The site's URLs (Django's ``urls.py``): the notes blueprint, and the app-wide pieces.
 
 The log in, log out, register and password pages are the auth plugin's, under
-``/accounts/`` (``AUTH_URL_PREFIX``).
+``/accounts/`` (``AUTH_URL_PREFIX``). The feeds (``/feed/``, ``/feed/atom/``), the sitemap
+(``/sitemap.xml``) and ``/robots.txt`` are in ``feeds.py`` and ``sitemaps.py``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ from babel import dates
 from flask import Blueprint
 
 from flaskkit.plugins.i18n.formatting import current_locale
+from flaskkit.plugins.sitemaps import SitemapIndexView
+from flaskkit.plugins.sitemaps import SitemapView
 
+from .feeds import LatestNotesAtomFeed
+from .feeds import LatestNotesFeed
+from .sitemaps import SITEMAPS
+from .sitemaps import robots_txt
 from .views import MyNotes
 from .views import NoteCreate
 from .views import NoteDelete
@@ -35,12 +42,19 @@ notes.add_url_rule("/notes/new/", view_func=NoteCreate.as_view("create"))
 notes.add_url_rule("/notes/<int:pk>/", view_func=NoteDetail.as_view("detail"))
 notes.add_url_rule("/notes/<int:pk>/edit/", view_func=NoteUpdate.as_view("update"))
 notes.add_url_rule("/notes/<int:pk>/delete/", view_func=NoteDelete.as_view("delete"))
+#: The newest notes for feed readers (the syndication plugin).
+notes.add_url_rule("/feed/", view_func=LatestNotesFeed.as_view("feed"))
+notes.add_url_rule("/feed/atom/", view_func=LatestNotesAtomFeed.as_view("feed_atom"))
 
 
 def register_urls(app: Flask) -> None:
     """Add the site's pages, error pages and template filter to ``app``."""
     app.register_blueprint(notes)
-    for code in (403, 404, 405):
+    # The sitemap for search engines (the sitemaps plugin): an index of its sections, and robots.txt naming it.
+    app.add_url_rule("/sitemap.xml", view_func=SitemapIndexView.as_view("sitemap_index", sitemaps=SITEMAPS))
+    app.add_url_rule("/sitemap-<section>.xml", view_func=SitemapView.as_view("sitemap", sitemaps=SITEMAPS))
+    app.add_url_rule("/robots.txt", view_func=robots_txt)
+    for code in (403, 404, 405, 503):
         app.register_error_handler(code, error_page)
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")

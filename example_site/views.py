@@ -143,17 +143,20 @@ ERROR_MESSAGES = {
     403: gettext_lazy("You may not do this: only a note's author may change or delete it."),
     404: gettext_lazy("There is no such page. The note may have been deleted."),
     405: gettext_lazy("This page does not take that kind of request."),
+    # 503 (a service the site needs is down): the error's own description, which says whether a change was saved.
 }
 #: The title of each of those pages (werkzeug's names, in the visitor's language).
 ERROR_TITLES = {
     403: gettext_lazy("Forbidden"),
     404: gettext_lazy("Not Found"),
     405: gettext_lazy("Method Not Allowed"),
+    503: gettext_lazy("Service Unavailable"),
 }
 
 
 def error_page(error: HTTPException) -> Response:
-    """403, 404 and 405 in the site's layout, with the error's own headers (``Allow`` on a 405)."""
+    """403, 404, 405 and 503 in the site's layout, with the error's own headers (``Allow`` on a 405,
+    ``Retry-After`` on a 503)."""
     response = error.get_response()
     message = ERROR_MESSAGES.get(response.status_code, error.description or "")
     title = ERROR_TITLES.get(response.status_code, error.name)

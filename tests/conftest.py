@@ -104,6 +104,8 @@ def settings(**values: t.Any) -> dict[str, t.Any]:
     return {"SECRET_KEY": SECRET, **values}
 
 
+from tests.servers import own_memcached  # noqa: E402,F401  (a memcached server of the test's own)
+from tests.servers import own_redis  # noqa: E402,F401  (a Redis server of the test's own)
 from tests.services import postgres_url  # noqa: E402,F401  (fixtures for every test package)
 from tests.services import redis_prefix  # noqa: E402,F401
 from tests.services import redis_url  # noqa: E402,F401

@@ -74,6 +74,7 @@ PROJECT_PLUGINS: tuple[ProjectPlugin, ...] = (
     ProjectPlugin("mail", "mail"),
     ProjectPlugin("tasks", "rq"),
     ProjectPlugin("auth", "auth", full_only=True),
+    ProjectPlugin("admin", "admin", full_only=True),
     ProjectPlugin("views", "views"),
 )
 

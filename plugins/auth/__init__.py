@@ -35,6 +35,7 @@ import typing as t
 from pathlib import Path
 
 from flask import Blueprint
+from flask import has_request_context
 from flask import jsonify
 from flask import render_template
 from flask import request
@@ -46,6 +47,7 @@ from flaskkit.checks import DEPLOY
 from flaskkit.checks import Info as CheckInfo
 from flaskkit.checks import Warning as CheckWarning
 from flaskkit.checks import check
+from flaskkit.services import service_unavailable
 from flaskkit.translation import ngettext
 
 from . import checks as _checks
@@ -263,6 +265,9 @@ class AuthPlugin(Plugin):
         app.login_manager = self.login_manager  # type: ignore[attr-defined]
         app.context_processor(auth_context)
         app.register_error_handler(LoginThrottled, throttled_response)
+        # A 503 page renders as for a visitor: the user object may need the failing database
+        # (a rollback expired it), and the session may not be readable.
+        service_unavailable.connect(_forget_user, app, weak=False)
         # The templates (auth/*.html) are there even when the views are not mounted, with their style
         # sheet (no inline CSS: they work under a strict Content-Security-Policy).
         app.register_blueprint(
@@ -358,6 +363,15 @@ class AuthPlugin(Plugin):
     @check(DATABASE)
     def check_permissions(self, app: Flask) -> t.Iterable[CheckMessage]:
         return _checks.check_permissions(self)
+
+    @check(DATABASE)
+    def check_throttle_reachable(self, app: Flask) -> t.Iterable[CheckMessage]:
+        return _checks.check_throttle_reachable(app, self)
+
+
+def _forget_user(app: Flask, **extra: t.Any) -> None:
+    if has_request_context():
+        app.login_manager._update_request_context_with_user()  # type: ignore[attr-defined]  # anonymous
 
 
 def _hosts_are_checked(app: Flask) -> bool:

@@ -15,7 +15,7 @@ if t.TYPE_CHECKING:
 
     from . import AuthPlugin
 
-__all__ = ["check_deploy", "check_permissions", "check_throttle_cache", "check_user_model"]
+__all__ = ["check_deploy", "check_permissions", "check_throttle_cache", "check_throttle_reachable", "check_user_model"]
 
 
 def check_user_model(plugin: AuthPlugin) -> t.Iterator[checks.CheckMessage]:
@@ -122,6 +122,32 @@ def check_permissions(plugin: AuthPlugin) -> t.Iterator[checks.CheckMessage]:
             hint="Create them with: flask auth sync-perms (after flask db upgrade).",
             obj="auth_permission",
             id="auth.W003",
+        )
+
+
+def check_throttle_reachable(app: Flask, plugin: AuthPlugin) -> t.Iterator[checks.CheckMessage]:
+    """auth.E004 (database tag): the throttle's Redis cache cannot be reached, so logins would be refused."""
+    throttle = plugin.settings.throttle
+    cache_plugin = app.extensions.get("flaskkit.cache")
+    if throttle is None or cache_plugin is None:
+        return
+    service = cache_plugin.get_cache(throttle.cache_alias).service
+    if service is None:
+        return
+    try:
+        with app.app_context():
+            if service.probe is not None:
+                service.probe()
+    except Exception as exc:
+        from flaskkit.services import describe_error
+
+        outcome = "go through uncounted" if throttle.fail_open else "are refused (503)"
+        yield checks.Error(
+            f"Failed logins are counted in the cache {throttle.cache_alias!r}, whose server ({service.name}) "
+            f"cannot be reached ({describe_error(exc)}). Until it can, logins {outcome}.",
+            hint=f"Start Redis, or fix {service.setting}.",
+            obj="AUTH_THROTTLE_CACHE",
+            id="auth.E004",
         )
 
 

@@ -65,6 +65,9 @@ DEFAULTS: dict[str, t.Any] = {
     "AUTH_THROTTLE_WINDOW": 900,
     "AUTH_THROTTLE_LOCKOUT": 900,
     "AUTH_THROTTLE_SLOWDOWN_AFTER": 3,
+    # While the throttle's cache cannot be reached: False refuses logins (503), as django-ratelimit's
+    # RATELIMIT_FAIL_OPEN = False does; True lets them through uncounted.
+    "AUTH_THROTTLE_FAIL_OPEN": False,
     #: Flask-Login's session protection: "basic" (default), "strong" or None.
     "SESSION_PROTECTION": "basic",
 }
@@ -223,6 +226,7 @@ def _throttle(app: Flask, enabled: cabc.Collection[str]) -> ThrottleSettings | N
         window=_seconds(config, "AUTH_THROTTLE_WINDOW"),
         lockout=_seconds(config, "AUTH_THROTTLE_LOCKOUT"),
         slowdown_after=_seconds(config, "AUTH_THROTTLE_SLOWDOWN_AFTER"),
+        fail_open=_flag(config, "AUTH_THROTTLE_FAIL_OPEN"),
     )
     return settings
 

@@ -38,6 +38,7 @@ from flask_login.signals import session_protected
 
 from flaskkit import timezone
 from flaskkit.plugins.forms import rotate_csrf_token
+from flaskkit.plugins.orm.outages import unavailable_in_request as database_unavailable_in_request
 from flaskkit.plugins.signals.auth_signals import user_logged_in
 from flaskkit.plugins.signals.auth_signals import user_logged_out
 from flaskkit.plugins.signals.auth_signals import user_login_failed
@@ -296,6 +297,8 @@ def load_user(user_id: str) -> t.Any:
     under one of ``SECRET_KEY_FALLBACKS``, after which it is renewed). A session
     that fails the hash check is emptied.
     """
+    if database_unavailable_in_request():
+        return None  # the database failed earlier in this request: its error page renders as for a visitor
     plugin = auth_plugin()
     backend_path = session.get(BACKEND_SESSION_KEY)
     backend = dict(plugin.backends).get(backend_path) if isinstance(backend_path, str) else None

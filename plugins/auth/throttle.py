@@ -13,7 +13,9 @@ the site sees the same ones when that cache is shared (Redis):
   ``AUTH_THROTTLE_WINDOW`` seconds, attempts are refused for
   ``AUTH_THROTTLE_LOCKOUT`` seconds;
 * a successful login clears its username's count (never the address's: an
-  attacker with an account of their own could otherwise reset it).
+  attacker with an account of their own could otherwise reset it);
+* while the cache cannot be reached, a login is refused with a 503
+  (``AUTH_THROTTLE_FAIL_OPEN = True`` lets it through, uncounted).
 
 An attempt is counted *before* its password is checked, atomically (the
 cache's ``add`` and ``incr``; ``SET NX EX`` and ``INCRBY`` on Redis), and one
@@ -69,6 +71,8 @@ class ThrottleSettings:
     lockout: int
     #: Failures after which each attempt must wait (1, 2, 4... seconds) for the next one.
     slowdown_after: int
+    #: While the cache cannot be reached: let logins through uncounted (True) or refuse them with a 503 (False).
+    fail_open: bool = False
 
 
 class LoginThrottled(TooManyRequests):
@@ -171,10 +175,16 @@ class LoginThrottle:
 
     @property
     def cache(self) -> Cache:
-        """The cache alias ``AUTH_THROTTLE_CACHE`` of the current app."""
+        """The cache alias ``AUTH_THROTTLE_CACHE`` of the current app.
+
+        While its server cannot be reached, logins are refused with a 503 (fail closed: a throttle that
+        cannot count lets passwords be guessed), unless ``AUTH_THROTTLE_FAIL_OPEN``: then they go through
+        uncounted. Either way the outage is logged once.
+        """
         from flaskkit.plugins.cache import caches
 
-        return caches[self.settings.cache_alias]
+        cache = caches[self.settings.cache_alias]
+        return cache if self.settings.fail_open else cache.strict
 
     def _subjects(self, username: str | None) -> list[_Subject]:
         """The username (if any) and the client address."""

@@ -36,6 +36,9 @@ from flaskkit.checks import DATABASE
 from flaskkit.checks import DEPLOY
 from flaskkit.checks import CheckMessage
 from flaskkit.checks import check
+from flaskkit.services import Service
+from flaskkit.services import register_service
+from flaskkit.services import safe_url
 
 from . import checks as _checks
 from .conf import CacheSettings
@@ -100,6 +103,8 @@ class CachePlugin(Plugin):
 
     def init_app(self, app: Flask) -> None:
         self._caches = self._make_caches()
+        for alias, made in self._caches.items():
+            made.service = _redis_service(app, alias, self.settings[alias], made)
         app.extensions[EXTENSION_KEY] = self
         _add_jinja_extension(app)
         app.shell_context_processor(lambda: {"cache": cache, "caches": caches})
@@ -157,6 +162,17 @@ class CachePlugin(Plugin):
     @check(DATABASE)
     def check_redis(self, app: Flask) -> t.Iterable[CheckMessage]:
         return _checks.check_redis_reachable(self.settings)
+
+
+def _redis_service(app: Flask, alias: str, entry: CacheSettings, made: Cache) -> Service | None:
+    """The Redis server of a ``redis`` alias, registered for the app (what the log and ``/readyz`` name)."""
+    if entry.builtin != "redis" or not entry.location:
+        return None
+    given = app.config.get("CACHES", {}).get(alias, {})
+    setting = f"CACHES[{alias!r}]['LOCATION']" if isinstance(given, dict) and given.get("LOCATION") else "REDIS_URL"
+    return register_service(
+        app, Service("Redis", safe_url(entry.location), setting, probe=lambda: made.backend.client.ping())
+    )
 
 
 def _add_jinja_extension(app: Flask) -> None:

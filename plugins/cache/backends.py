@@ -217,6 +217,10 @@ return false
 """
 
 
+#: Seconds to connect and to wait for an answer, unless ``OPTIONS`` says otherwise.
+REDIS_TIMEOUTS: dict[str, float] = {"socket_connect_timeout": 5, "socket_timeout": 5}
+
+
 def _glob_escape(text: str) -> str:
     return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)
 
@@ -233,16 +237,25 @@ class RedisBackend(RedisCache):
     # plain ASCII so that INCRBY works on them.
 
     def __init__(self, client: t.Any, *, scope: str, default_timeout: int = 0) -> None:
+        import redis
+
         super().__init__(host=client, default_timeout=default_timeout, key_prefix="")
         #: Keys of this cache start with ``scope``; ``clear()`` deletes those and no others.
         self.scope = scope
         self._incr_script = client.register_script(_INCR_EXISTING)
+        #: The errors that mean "the server cannot be reached": the facade answers a miss (see facade.py).
+        self.outage_errors: tuple[type[BaseException], ...] = (
+            redis.exceptions.ConnectionError,
+            redis.exceptions.TimeoutError,
+        )
 
     @classmethod
     def from_settings(cls, settings: CacheSettings) -> RedisBackend:
         import redis
 
-        client = redis.Redis.from_url(t.cast(str, settings.location), **settings.options)
+        # redis-py waits forever by default: a server that stops answering would hang every request.
+        options = {**REDIS_TIMEOUTS, **settings.options}
+        client = redis.Redis.from_url(t.cast(str, settings.location), **options)
         return cls(client, scope=f"{settings.key_prefix}:")
 
     @property

@@ -16,6 +16,7 @@ import typing as t
 from flaskkit.checks import CheckMessage
 from flaskkit.checks import Error
 from flaskkit.checks import Warning
+from flaskkit.services import safe_url
 
 from .page import VIEW_ATTR
 
@@ -96,7 +97,7 @@ def check_redis_reachable(settings: t.Mapping[str, CacheSettings]) -> list[Check
         except Exception as exc:
             messages.append(
                 Error(
-                    f"The Redis cache {alias!r} cannot be reached at {_safe_url(entry.location)}: "
+                    f"The Redis cache {alias!r} cannot be reached at {safe_url(entry.location)}: "
                     f"{type(exc).__name__}: {exc}",
                     hint="Start Redis, or fix REDIS_URL / CACHES[...]['LOCATION'].",
                     obj="CACHES",
@@ -144,16 +145,3 @@ def check_redis_prefix(settings: t.Mapping[str, CacheSettings]) -> list[CheckMes
         for alias, entry in settings.items()
         if entry.builtin == "redis" and entry.derived_prefix
     ]
-
-
-def _safe_url(url: str | None) -> str:
-    """The URL without its password."""
-    import urllib.parse
-
-    if not url:
-        return "?"
-    parts = urllib.parse.urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        parts = parts._replace(netloc=netloc)
-    return urllib.parse.urlunsplit(parts)

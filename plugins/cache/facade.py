@@ -21,15 +21,20 @@ from __future__ import annotations
 
 import collections.abc as cabc
 import datetime as dt
+import functools
 import math
 import threading
 import typing as t
+
+from flaskkit.services import ServiceUnavailable
 
 from .backends import MissingKeyError
 from .backends import SupportsDjangoOps
 
 if t.TYPE_CHECKING:
     from cachelib import BaseCache
+
+    from flaskkit.services import Service
 
     from .conf import CacheSettings
 
@@ -52,6 +57,36 @@ _MISSING = object()
 _DO_NOT_CACHE = -1
 
 
+_M = t.TypeVar("_M", bound=t.Callable[..., t.Any])
+
+
+def _degrades(miss: t.Callable[..., t.Any]) -> t.Callable[[_M], _M]:
+    """When the backend's server cannot be reached, answer ``miss(*args)`` instead (a cache miss), or raise
+    :class:`~flaskkit.services.ServiceUnavailable` from a :attr:`Cache.strict` cache; the outage is logged once."""
+
+    def decorator(method: _M) -> _M:
+        @functools.wraps(method)
+        def degrading(self: Cache, *args: t.Any, **kwargs: t.Any) -> t.Any:
+            try:
+                result = method(self, *args, **kwargs)
+            except Exception as exc:
+                if not isinstance(exc, self._outage_errors()):
+                    raise
+                self._unreachable(exc)
+                return miss(*args, **kwargs)
+            if self.service is not None:
+                self.service.recovered()
+            return result
+
+        return t.cast(_M, degrading)
+
+    return decorator
+
+
+def _missing(key: object, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+    raise ValueError(f"Key {key!r} not found in the cache (the cache cannot be reached).")
+
+
 class Cache:
     """One alias of ``CACHES`` for one app, with Django's cache API.
 
@@ -67,7 +102,19 @@ class Cache:
     stored in the backend is ``f"{KEY_PREFIX}:{VERSION}:{key}"``. Timeouts are in
     seconds: ``None`` keeps the value forever, ``0`` (or less) does not cache it,
     and leaving it out uses the alias's ``TIMEOUT``.
+
+    When the cache's server cannot be reached (Redis stopped), a read is a miss
+    and a write does nothing, as if the value had expired: a page that reads the
+    cache keeps working. The outage is logged once (and its end). Code that must
+    not go on without the cache uses :attr:`strict`, which raises
+    :class:`~flaskkit.services.ServiceUnavailable` (a 503) instead.
     """
+
+    #: The server behind the alias (``None`` for an in-process or file cache): what the log names.
+    service: Service | None = None
+    #: Raise :class:`~flaskkit.services.ServiceUnavailable` instead of answering a miss.
+    _raises = False
+    _origin: Cache | None = None
 
     def __init__(self, settings: CacheSettings) -> None:
         #: The alias in ``CACHES``.
@@ -94,6 +141,8 @@ class Cache:
 
         Keys given to it directly are *not* prefixed; use :meth:`make_key`.
         """
+        if self._origin is not None:
+            return self._origin.backend
         backend = self._backend
         if backend is None:
             with self._lock:
@@ -103,6 +152,29 @@ class Cache:
                     self._backend = factory(self.settings) if factory else cls(**self.settings.options)
                 backend = self._backend
         return backend
+
+    @functools.cached_property
+    def strict(self) -> Cache:
+        """This cache, raising :class:`~flaskkit.services.ServiceUnavailable` when its server cannot be reached.
+
+        For what cannot be skipped (the cache session engine, the login throttle's counts)::
+
+            caches["default"].strict.incr("attempts")      # a 503 while Redis is down
+        """
+        strict = Cache(self.settings)
+        strict.service = self.service
+        strict._raises = True
+        strict._origin = self
+        return strict
+
+    def _outage_errors(self) -> tuple[type[BaseException], ...]:
+        return t.cast("tuple[type[BaseException], ...]", getattr(self.backend, "outage_errors", ()))
+
+    def _unreachable(self, exc: BaseException) -> None:
+        if self.service is not None:
+            self.service.failed(exc)
+        if self._raises:
+            raise ServiceUnavailable(self.service) from exc
 
     def make_key(self, key: object, version: int | None = None) -> str:
         """The key stored in the backend: ``f"{KEY_PREFIX}:{VERSION}:{key}"`` (as Django)."""
@@ -133,6 +205,7 @@ class Cache:
 
     # -- reading ------------------------------------------------------------------------------
 
+    @_degrades(lambda key, default=None, version=None: default)
     def get(self, key: object, default: t.Any = None, version: int | None = None) -> t.Any:
         """The value of ``key``, or ``default`` when it is missing or expired."""
         made = self.make_key(key, version)
@@ -141,6 +214,7 @@ class Cache:
             return default
         return value
 
+    @_degrades(lambda *args, **kwargs: {})
     def get_many(self, keys: cabc.Iterable[object], version: int | None = None) -> dict[t.Any, t.Any]:
         """``{key: value}`` for the keys that are in the cache (missing ones are left out)."""
         made = {self.make_key(key, version): key for key in keys}
@@ -153,6 +227,7 @@ class Cache:
                 found[key] = value
         return found
 
+    @_degrades(lambda *args, **kwargs: False)
     def has_key(self, key: object, version: int | None = None) -> bool:
         """Whether ``key`` is in the cache (and not expired)."""
         return self._has(self.make_key(key, version))
@@ -168,6 +243,7 @@ class Cache:
 
     # -- writing ------------------------------------------------------------------------------
 
+    @_degrades(lambda *args, **kwargs: None)
     def set(self, key: object, value: t.Any, timeout: t.Any = DEFAULT_TIMEOUT, version: int | None = None) -> None:
         """Store ``value`` under ``key``; ``timeout=0`` deletes it instead (Django: "do not cache")."""
         made = self.make_key(key, version)
@@ -177,6 +253,7 @@ class Cache:
             return
         self.backend.set(made, value, seconds)
 
+    @_degrades(lambda *args, **kwargs: False)
     def add(self, key: object, value: t.Any, timeout: t.Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         """Store ``value`` only if ``key`` is not in the cache; True when it was stored.
 
@@ -208,6 +285,7 @@ class Cache:
             return self.get(key, default, version=version)
         return value
 
+    @_degrades(lambda data, *args, **kwargs: list(data))
     def set_many(
         self, data: cabc.Mapping[t.Any, t.Any], timeout: t.Any = DEFAULT_TIMEOUT, version: int | None = None
     ) -> list[t.Any]:
@@ -222,6 +300,7 @@ class Cache:
         stored = set(self.backend.set_many({m: data[k] for m, k in made.items()}, seconds))
         return [key for m, key in made.items() if m not in stored]
 
+    @_degrades(lambda *args, **kwargs: False)
     def touch(self, key: object, timeout: t.Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         """Give ``key`` a new timeout; False when the key is not in the cache."""
         made = self.make_key(key, version)
@@ -238,6 +317,7 @@ class Cache:
             return False
         return bool(backend.set(made, value, seconds))
 
+    @_degrades(_missing)
     def incr(self, key: object, delta: int = 1, version: int | None = None) -> int:
         """Add ``delta`` to the value of ``key`` and return it; ``ValueError`` when the key is missing.
 
@@ -263,16 +343,19 @@ class Cache:
         """Subtract ``delta`` from the value of ``key``; ``ValueError`` when the key is missing."""
         return self.incr(key, -delta, version=version)
 
+    @_degrades(lambda *args, **kwargs: False)
     def delete(self, key: object, version: int | None = None) -> bool:
         """Delete ``key``; True when it was in the cache."""
         return bool(self.backend.delete(self.make_key(key, version)))
 
+    @_degrades(lambda *args, **kwargs: None)
     def delete_many(self, keys: cabc.Iterable[object], version: int | None = None) -> None:
         """Delete every key of ``keys``."""
         made = [self.make_key(key, version) for key in keys]
         if made:
             self.backend.delete_many(*made)
 
+    @_degrades(lambda *args, **kwargs: None)
     def clear(self) -> None:
         """Delete everything in this cache.
 

@@ -67,6 +67,7 @@ from .loading import instantiate
 from .loading import load_middleware
 from .security import SecurityMiddleware
 from .wsgi import proxy_fix_options
+from .wsgi import proxy_ssl_header
 from .wsgi import wsgi_layers
 
 if t.TYPE_CHECKING:
@@ -130,6 +131,8 @@ class MiddlewarePlugin(Plugin):
         "MIDDLEWARE": list(DEFAULT_MIDDLEWARE),
         "WSGI_MIDDLEWARE": [],
         "PROXY_FIX": None,
+        # Django's: ("HTTP_X_FORWARDED_PROTO", "https") makes a request with that header value HTTPS.
+        "SECURE_PROXY_SSL_HEADER": None,
         "ALLOWED_HOSTS": [],
         "SECURE_CONTENT_TYPE_NOSNIFF": True,
         "SECURE_REFERRER_POLICY": "same-origin",
@@ -156,6 +159,7 @@ class MiddlewarePlugin(Plugin):
     def configure(self, app: Flask) -> None:
         allowed_hosts_patterns(app.config.get("ALLOWED_HOSTS"))
         proxy_fix_options(app.config.get("PROXY_FIX"))
+        proxy_ssl_header(app.config.get("SECURE_PROXY_SSL_HEADER"))
         validate_policy(app, "SECURE_CSP")
         validate_policy(app, "SECURE_CSP_REPORT_ONLY")
 

@@ -19,8 +19,8 @@ if t.TYPE_CHECKING:
 __all__ = ["check_allowed_hosts", "check_csp", "check_deploy", "check_django_proxy_settings"]
 
 #: Django settings about proxies that flaskkit does not read, with what to write instead.
+#: (SECURE_PROXY_SSL_HEADER is read: the middleware plugin applies it as Django does.)
 DJANGO_PROXY_SETTINGS = {
-    "SECURE_PROXY_SSL_HEADER": '{"x_proto": 1}',
     "USE_X_FORWARDED_HOST": '{"x_host": 1}',
     "USE_X_FORWARDED_PORT": '{"x_port": 1}',
 }

@@ -1,4 +1,5 @@
-"""WSGI middleware around ``app.wsgi_app``: ``PROXY_FIX`` (werkzeug's ProxyFix) and ``WSGI_MIDDLEWARE``."""
+"""WSGI middleware around ``app.wsgi_app``: ``PROXY_FIX`` (werkzeug's ProxyFix), Django's
+``SECURE_PROXY_SSL_HEADER`` and ``WSGI_MIDDLEWARE``."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from .loading import import_entry
 if t.TYPE_CHECKING:
     from flask import Flask
 
-__all__ = ["PROXY_FIX_KEYS", "proxy_fix_options", "wsgi_layers"]
+__all__ = ["PROXY_FIX_KEYS", "ProxySSLHeader", "proxy_fix_options", "proxy_ssl_header", "wsgi_layers"]
 
 #: The keys ``PROXY_FIX`` accepts: how many proxies set each ``X-Forwarded-*`` header.
 PROXY_FIX_KEYS = ("x_for", "x_proto", "x_host", "x_port", "x_prefix")
@@ -37,6 +38,17 @@ def wsgi_layers(app: Flask) -> list[Layer]:
                 description="werkzeug.middleware.proxy_fix:ProxyFix" + _kwargs(proxy_fix),
             )
         )
+    ssl_header = proxy_ssl_header(app.config.get("SECURE_PROXY_SSL_HEADER"))
+    if ssl_header:
+        layers.append(
+            Layer(
+                "middleware.proxy_ssl_header",
+                wsgi=functools.partial(ProxySSLHeader, header=ssl_header[0], secure_value=ssl_header[1]),
+                under=layers[-1].name if layers else (),
+                origin="SECURE_PROXY_SSL_HEADER",
+                description=f"{ssl_header[0]} == {ssl_header[1]!r} means https",
+            )
+        )
     entries = _wsgi_entries(app.config.get("WSGI_MIDDLEWARE"))
     labels = [label for label, _, _ in entries]
     for index, (label, factory, kwargs) in enumerate(entries):
@@ -50,6 +62,48 @@ def wsgi_layers(app: Flask) -> list[Layer]:
             )
         )
     return layers
+
+
+class ProxySSLHeader:
+    """Django's ``SECURE_PROXY_SSL_HEADER``: the request is HTTPS when the proxy's header says so.
+
+    As Django reads it: when the header is present, its (first) value equal to
+    the secure value means ``https``, anything else ``http``; without the header
+    the scheme stays what the server saw. Only for a header the proxy always
+    sets (or strips from clients): a client could send it otherwise.
+    """
+
+    def __init__(self, wsgi_app: t.Any, *, header: str, secure_value: str) -> None:
+        self.wsgi_app = wsgi_app
+        self.header = header
+        self.secure_value = secure_value
+
+    def __call__(self, environ: dict[str, t.Any], start_response: t.Any) -> t.Any:
+        value = environ.get(self.header)
+        if value is not None:
+            environ["wsgi.url_scheme"] = "https" if value.split(",", 1)[0].strip() == self.secure_value else "http"
+        return self.wsgi_app(environ, start_response)
+
+
+def proxy_ssl_header(value: object) -> tuple[str, str] | None:
+    """``SECURE_PROXY_SSL_HEADER`` validated: ``("HTTP_X_FORWARDED_PROTO", "https")`` (Django's form), or ``None``."""
+    if not value:
+        return None
+    if (
+        not isinstance(value, tuple | list)
+        or len(value) != 2
+        or not all(isinstance(part, str) and part for part in value)
+        or not value[0].startswith("HTTP_")
+    ):
+        raise ConfigurationError(
+            f"SECURE_PROXY_SSL_HEADER must be a pair (header, value), the header as Django names it "
+            f"(HTTP_ and the name in capitals), not {value!r}.",
+            setting="SECURE_PROXY_SSL_HEADER",
+            plugin="middleware",
+            hint="Write SECURE_PROXY_SSL_HEADER = ('HTTP_X_FORWARDED_PROTO', 'https'), or use PROXY_FIX = "
+            '{"x_proto": 1} (werkzeug\'s ProxyFix).',
+        )
+    return value[0].upper().replace("-", "_"), value[1]
 
 
 def _checked_factory(

@@ -47,6 +47,7 @@ from flaskkit.checks import DEPLOY
 from flaskkit.checks import check
 
 from . import checks as _checks
+from . import outages
 from .cli import db_command
 from .conf import DatabaseAddress
 from .conf import database_url
@@ -63,6 +64,7 @@ from .migrations import plugin_migrations
 from .migrations import render_item
 from .shortcuts import get_list_or_404
 from .shortcuts import get_object_or_404
+from .startup import check_at_first_request
 from .transactions import atomic_request_layer
 from .transactions import is_atomic_request
 from .transactions import non_atomic
@@ -76,6 +78,7 @@ if t.TYPE_CHECKING:
 
     from flaskkit.checks import CheckMessage
     from flaskkit.pipeline import Layer
+    from flaskkit.services import Service
 
 __all__ = [
     "AwareDateTime",
@@ -130,6 +133,8 @@ class OrmPlugin(Plugin):
     address: DatabaseAddress
     #: The app's Flask-Migrate extension (set by :meth:`init_app`).
     migrate: Migrate
+    #: The database as the log and ``/readyz`` name it (set by :meth:`init_app`).
+    service: Service
     #: ``SQLALCHEMY_DATABASE_URI`` as the app's settings gave it.
     _given_sqlalchemy_uri: object = None
 
@@ -185,6 +190,12 @@ class OrmPlugin(Plugin):
         else:
             app.cli.commands["db"] = previous
         self.migrate.configure(_configure_alembic)
+
+        # A database that cannot be reached is a 503 (logged once per outage), a missing table says
+        # "flask db upgrade"; the first request warns about unapplied migrations (see outages.py, startup.py).
+        self.service = outages.database_service(app, self.address)
+        outages.install(app, self.service)
+        check_at_first_request(app)
 
         app.shell_context_processor(_shell_context)
         app.extensions[EXTENSION_KEY] = self

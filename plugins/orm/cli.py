@@ -63,6 +63,38 @@ _DIRECTORY_HELP = "Migration script directory (default: the MIGRATIONS_DIR setti
 def _copy(command: click.Command) -> click.Command:
     command = copy.copy(command)
     command.params = [_param(param) for param in command.params]
+    if command.callback is not None:
+        command.callback = _unreachable_in_one_line(command.callback)
+    return command
+
+
+def _unreachable_in_one_line(callback: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
+    """A database that cannot be reached is one line naming it and the fix, not SQLAlchemy's traceback."""
+
+    @functools.wraps(callback)
+    def command(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        import sqlalchemy as sa
+
+        from .outages import is_unavailable
+
+        try:
+            return callback(*args, **kwargs)
+        except sa.exc.SQLAlchemyError as exc:
+            if not is_unavailable(exc):
+                raise
+            from flaskkit.services import describe_error
+
+            from . import EXTENSION_KEY
+            from .conf import safe_url
+
+            plugin = current_app.extensions[EXTENSION_KEY]
+            address = plugin.address
+            raise click.ClickException(
+                f"Cannot connect to the database {safe_url(address.url)} (from {address.source}): "
+                f"{describe_error(getattr(exc, 'orig', None) or exc)} Start the database server, or fix "
+                f"{address.setting}."
+            ) from None
+
     return command
 
 

@@ -96,6 +96,10 @@ def resolve_database_url(app: Flask) -> DatabaseAddress:
     return DatabaseAddress(url, source, setting)
 
 
+#: Seconds to wait for a PostgreSQL server to accept a connection, unless the URL or DATABASE_OPTIONS say.
+CONNECT_TIMEOUT = 10
+
+
 def engine_options(app: Flask, url: sa.URL) -> dict[str, t.Any]:
     """The keyword arguments of the app's engine (besides the URL).
 
@@ -123,6 +127,12 @@ def engine_options(app: Flask, url: sa.URL) -> dict[str, t.Any]:
                 hint="Set DATABASE_URL instead, and remove 'url' from " + setting + ".",
             )
         options.update(value)
+    if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
+        # libpq waits for an unreachable server as long as TCP does (minutes): a request (or /readyz) would
+        # hang instead of answering 503. Ten seconds, unless the URL or DATABASE_OPTIONS say otherwise.
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args.setdefault("connect_timeout", CONNECT_TIMEOUT)
+        options["connect_args"] = connect_args
     return options
 
 

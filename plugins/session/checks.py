@@ -6,6 +6,7 @@ id         when     finding
 E001       boot     the cache engine on a ``dummy`` cache: nothing would be kept
 E002       database the ``db`` engine's table is missing (run ``flask db upgrade``)
 E003       database the ``db`` engine's database cannot be reached
+E004       database the ``redis`` engine's Redis cannot be reached
 W001       deploy   ``SESSION_COOKIE_SECURE`` is off
 W002       deploy   ``SESSION_COOKIE_HTTPONLY`` is off
 W003       boot     ``SameSite=None`` without ``Secure`` (browsers drop such cookies)
@@ -124,7 +125,9 @@ def check_deploy(app: Flask, settings: SessionSettings, store: SessionStore | No
 
 
 def check_database(app: Flask, settings: SessionSettings, store: SessionStore | None) -> list[CheckMessage]:
-    """Database checks of the ``db`` engine (never run at boot)."""
+    """Checks that connect to the store (tagged ``database``: never run at boot)."""
+    if settings.engine == "redis" and store is not None:
+        return check_redis(store)
     if settings.engine != "db" or store is None:
         return []
     import sqlalchemy as sa
@@ -156,6 +159,29 @@ def check_database(app: Flask, settings: SessionSettings, store: SessionStore | 
             id="session.E002",
         )
     ]
+
+
+def check_redis(store: SessionStore) -> list[CheckMessage]:
+    """session.E004: the redis engine's server cannot be reached."""
+    from flaskkit.services import describe_error
+
+    from .store_redis import RedisStore
+
+    assert isinstance(store, RedisStore)
+    try:
+        if store.service.probe is not None:
+            store.service.probe()
+    except Exception as exc:
+        return [
+            Error(
+                f"Sessions are kept in {store.service.name}, which cannot be reached ({describe_error(exc)}). "
+                "Until it can, every request that uses the session is answered 503.",
+                hint=f"Start Redis, or fix {store.service.setting}.",
+                obj="SESSION_ENGINE",
+                id="session.E004",
+            )
+        ]
+    return []
 
 
 def _cache_backend(store: SessionStore | None) -> str | None:

@@ -31,6 +31,9 @@ from flask.sessions import SessionInterface
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeTimedSerializer
 
+from flaskkit.services import ServiceUnavailable
+
+from . import outages
 from .serializer import SessionSerializer
 from .serializer import serializer
 from .session import EXPIRY_KEY
@@ -183,7 +186,13 @@ class ServerSessionInterface(KitSessionInterface):
         return value if valid_session_key(value) else None
 
     def load_data(self, app: Flask, key: str) -> dict[str, t.Any] | None:
-        text = self.store.load(key)
+        if outages.unavailable_in_request():
+            return None  # the store failed earlier in this request: the session reads as empty
+        try:
+            text = self.store.load(key)
+        except ServiceUnavailable:
+            outages.store_unavailable()
+            raise
         if text is None:
             return None
         try:
@@ -194,7 +203,24 @@ class ServerSessionInterface(KitSessionInterface):
         return data if isinstance(data, dict) else None
 
     def delete_key(self, app: Flask, key: str) -> None:
-        self.store.delete(key)
+        if outages.unavailable_in_request():
+            return
+        try:
+            self.store.delete(key)
+        except ServiceUnavailable:
+            outages.store_unavailable()
+            raise
+
+    def save_session(self, app: Flask, session: Session, response: Response) -> None:  # type: ignore[override]
+        # The store failing is answered with a 503, never a 500 (see outages.py).
+        if outages.unavailable_in_request():
+            if session.accessed:
+                response.vary.add("Cookie")
+            return  # nothing is written, and the user's cookie is kept
+        try:
+            super().save_session(app, session, response)
+        except ServiceUnavailable as error:
+            outages.failed_save(app, response, error)
 
     def new_key(self) -> str:
         return new_session_key()

@@ -40,8 +40,10 @@ class CacheStore(SessionStore):
     def ready(self, app: Flask) -> None:
         # Resolved once, for this app: a session may be loaded outside any app
         # context (the test client's session_transaction() does that).
+        # The strict cache: a session that cannot be read or saved is a 503, as Django's cache-backed
+        # sessions fail, never a silent miss (which would log the user out and lose what they stored).
         with app.app_context():
-            self._cache = caches[self.alias]
+            self._cache = caches[self.alias].strict
 
     @property
     def cache(self) -> t.Any:

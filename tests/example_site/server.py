@@ -28,7 +28,7 @@ START_TIMEOUT = 60
 STOP_TIMEOUT = 10
 
 #: Variables of the test process's environment that would change what the site does.
-_SITE_ENVIRONMENT = ("DATABASE_URL", "REDIS_URL", "REDIS_KEY_PREFIX", "SECRET_KEY", "ALLOWED_HOSTS")
+_SITE_ENVIRONMENT = ("DATABASE_URL", "REDIS_URL", "REDIS_KEY_PREFIX", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL")
 
 
 def free_port() -> int:

@@ -59,6 +59,10 @@ def test_the_middleware_order(runner):
         "example_site.middleware:ServerTimingMiddleware",
         "flaskkit.plugins.middleware:XFrameOptionsMiddleware",
         "orm.atomic",  # ATOMIC_REQUESTS: the view's transaction, inside every middleware
+        # then the WSGI layers, outermost first: health checks before anything, static files before the app
+        "ops.health",
+        "static.files",
+        "ops.access_log",
         "i18n.url_prefix",  # WSGI: /de/... is served as /... in German
     ]
 

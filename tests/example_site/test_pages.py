@@ -98,6 +98,15 @@ def test_error_pages_have_the_site_layout(client, notes):
     assert "<h1>404 Not Found</h1>" in missing.text
 
 
+def test_the_csrf_failure_page_has_the_site_layout(client):
+    response = client.post("/accounts/login/", data={"username": "ada", "password": "x"})  # no cookie, no token
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert "flaskkit notes" in page and "← Back to the notes" in page  # the site's layout
+    assert "<strong>Reason:</strong> CSRF cookie not set." in page
+    assert "Your browser did not send that cookie back." in page  # the forms plugin's explanation
+
+
 def test_the_auth_pages_have_the_site_layout(client, notes):
     page = client.get("/accounts/login/").text
     assert '<body class="account-page">' in page

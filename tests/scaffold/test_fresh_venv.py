@@ -110,7 +110,7 @@ def test_from_the_wheel_to_gunicorn(tmp_path, database, redis_url, redis_prefix)
     )
     (wheel,) = (tmp_path / "dist").glob("flaskkit-*-py3-none-any.whl")
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    extras = "auth,cache,forms,mail,orm,postgres,redis,rq,session,views"
+    extras = "admin,auth,cache,forms,mail,orm,postgres,redis,rq,session,views"
     shell(f'python -m pip install -q "{wheel}[{extras}]"', tmp_path, venv)
 
     name = unique_name()

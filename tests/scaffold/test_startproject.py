@@ -32,6 +32,7 @@ BUILTIN_PLUGINS = [
     "mail",
     "tasks",
     "auth",
+    "admin",
     "views",
 ]
 
@@ -111,7 +112,7 @@ def test_the_pyproject(workdir):
     name = unique_name()
     start_project(name)
     pyproject = tomllib.loads((workdir / name / "pyproject.toml").read_text())
-    extras = "auth,cache,forms,mail,orm,postgres,redis,rq,session,views"
+    extras = "admin,auth,cache,forms,mail,orm,postgres,redis,rq,session,views"
     assert pyproject["project"]["name"] == name
     assert pyproject["project"]["dependencies"] == [f"flaskkit[{extras}]>={__version__}", "gunicorn>=23"]
     assert pyproject["project"]["optional-dependencies"] == {"dev": ["pytest>=8.3"]}

@@ -218,14 +218,49 @@ def test_hsts_without_subdomains_and_a_sameorigin_frame_option():
 
 
 def test_djangos_proxy_settings_are_flagged_at_every_check(caplog):
-    app = create_app(settings(PLUGINS=["middleware"], SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")))
+    app = create_app(settings(PLUGINS=["middleware"], USE_X_FORWARDED_HOST=True))
     result = run(app, "kit", "check")
     assert (
-        "SECURE_PROXY_SSL_HEADER: (middleware.W008) The setting SECURE_PROXY_SSL_HEADER is Django's; flaskkit does "
+        "USE_X_FORWARDED_HOST: (middleware.W008) The setting USE_X_FORWARDED_HOST is Django's; flaskkit does "
         "not read it, so it has no effect.\n\tHINT: Trust the proxy's X-Forwarded-* headers with PROXY_FIX = "
-        '{"x_proto": 1} (werkzeug\'s ProxyFix); list only the headers your proxy sets.'
+        '{"x_host": 1} (werkzeug\'s ProxyFix); list only the headers your proxy sets.'
     ) in result.output
     assert "middleware.W008" in caplog.text  # also logged at boot
+
+
+def test_secure_proxy_ssl_header_is_read_as_django_reads_it():
+    app = create_app(
+        settings(
+            PLUGINS=["middleware"],
+            SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+            ALLOWED_HOSTS=["localhost"],
+        )
+    )
+    assert "middleware.W008" not in [m.id for m in app.extensions["flaskkit"].run_checks(app).messages]
+
+    @app.get("/scheme")
+    def scheme() -> str:
+        from flask import request
+
+        return f"{request.scheme} {request.is_secure}"
+
+    client = app.test_client()
+    assert client.get("/scheme").text == "http False"
+    assert client.get("/scheme", headers={"X-Forwarded-Proto": "https"}).text == "https True"
+    assert client.get("/scheme", headers={"X-Forwarded-Proto": "https, http"}).text == "https True"
+    assert client.get("/scheme", headers={"X-Forwarded-Proto": "http"}).text == "http False"
+    assert client.get("/scheme", base_url="https://localhost", headers={"X-Forwarded-Proto": "http"}).text == (
+        "http False"
+    )
+
+
+@pytest.mark.parametrize("value", ["HTTP_X_FORWARDED_PROTO", ("X-Forwarded-Proto", "https"), ("HTTP_X", "")])
+def test_a_malformed_secure_proxy_ssl_header_stops_the_boot(value):
+    from flaskkit import ConfigurationError
+
+    with pytest.raises(ConfigurationError) as raised:
+        create_app(settings(PLUGINS=["middleware"], SECURE_PROXY_SSL_HEADER=value))
+    assert raised.value.setting == "SECURE_PROXY_SSL_HEADER"
 
 
 def test_a_misspelt_setting_is_caught_by_the_kits_name_check():
