@@ -231,6 +231,13 @@ class Kit:
             plugin_ready.send(app, plugin=plugin)
         state.pipeline.compile(state.plugins, request_hooks_registered=request_hooks)
         state.pipeline.install(app)
+        if app.testing and app.test_client_class is None:
+            # Each test-client request in a context of its own, as under a real server, even when the
+            # test holds an app context open (flaskkit.test.Client); only for apps made for tests, so
+            # that production apps do not import the test tools.
+            from .test.client import use_test_client
+
+            use_test_client(app)
         kit_ready.send(app, kit=self)
 
         # checks (deploy and database checks only run on demand)

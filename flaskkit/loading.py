@@ -24,6 +24,11 @@ import types
 import typing as t
 from dataclasses import dataclass
 
+from ._installed import installed_entry_points
+from ._installed import name_and_version
+from ._installed import normalise_name
+from ._installed import packages_distributions
+from ._installed import version as distribution_version
 from ._text import did_you_mean
 from ._text import quoted_list
 from .exceptions import ConfigurationError
@@ -67,7 +72,7 @@ class PluginSource:
 def available_plugins() -> dict[str, list[importlib.metadata.EntryPoint]]:
     """Every name in the ``flaskkit.plugins`` entry-point group -> its entry points."""
     index: dict[str, list[importlib.metadata.EntryPoint]] = {}
-    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+    for ep in installed_entry_points(ENTRY_POINT_GROUP):
         index.setdefault(ep.name, []).append(ep)
     return index
 
@@ -156,7 +161,7 @@ class _Loader:
             kind="entry point",
             target=ep.value,
             distribution=_dist_name(ep),
-            version=ep.dist.version if ep.dist is not None else None,
+            version=_dist_version(ep),
         )
         module_name = ep.module
         obj = self._import_attr(module_name, ep.attr or "", entry=name, source=source, extras=tuple(ep.extras))
@@ -200,7 +205,7 @@ class _Loader:
             kind=kind,
             target=target,
             distribution=distribution,
-            version=importlib.metadata.version(distribution) if distribution else None,
+            version=distribution_version(distribution) if distribution else None,
         )
         return self._as_plugin(obj, source, entry=entry)
 
@@ -428,22 +433,22 @@ def _module_suggestion(missing: str) -> str:
 
 
 def _dist_name(ep: importlib.metadata.EntryPoint) -> str:
-    return ep.dist.name if ep.dist is not None else "?"
+    return name_and_version(ep.dist)[0] if ep.dist is not None else "?"
+
+
+def _dist_version(ep: importlib.metadata.EntryPoint) -> str | None:
+    return name_and_version(ep.dist)[1] if ep.dist is not None else None
 
 
 def _distribution_of(module_name: str) -> str | None:
     """The installed distribution that provides ``module_name`` (or ``"module:attr"``), if any."""
     top = module_name.partition(":")[0].partition(".")[0]
-    dists = importlib.metadata.packages_distributions().get(top)
+    dists = packages_distributions().get(top)
     return dists[0] if dists else None
 
 
 _REQ_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 _REQ_EXTRA = re.compile(r"""extra\s*==\s*['"]([^'"]+)['"]""")
-
-
-def _normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _extras_providing(distribution: str, module: str) -> tuple[str, ...]:
@@ -452,7 +457,7 @@ def _extras_providing(distribution: str, module: str) -> tuple[str, ...]:
         requires = importlib.metadata.requires(distribution) or []
     except importlib.metadata.PackageNotFoundError:
         return ()
-    wanted = _normalise(module.partition(".")[0])
+    wanted = normalise_name(module.partition(".")[0])
     providing: set[str] = set()
     counts: dict[str, int] = {}
     for requirement in requires:
@@ -461,7 +466,7 @@ def _extras_providing(distribution: str, module: str) -> tuple[str, ...]:
         if not extra or not name:
             continue
         counts[extra.group(1)] = counts.get(extra.group(1), 0) + 1
-        if _normalise(name.group(1)) == wanted:
+        if normalise_name(name.group(1)) == wanted:
             providing.add(extra.group(1))
     if not providing:
         return ()

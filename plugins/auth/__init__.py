@@ -223,6 +223,9 @@ class AuthPlugin(Plugin):
 
     #: The Alembic migrations of the auth tables (branch "auth"), for the orm plugin.
     migrations: t.ClassVar[str] = str(Path(__file__).resolve().with_name("migrations"))
+    #: The settings those migrations read (the user table is made only for the built-in User):
+    #: the test databases are made again when they change.
+    migration_settings: t.ClassVar[tuple[str, ...]] = ("AUTH_USER_MODEL",)
 
     def __init__(self) -> None:
         #: The app's validated settings (set in configure).

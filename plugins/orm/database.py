@@ -15,6 +15,8 @@ import sqlalchemy.orm as sa_orm
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as _FlaskSession
 
+from .connections import joined_connection
+
 if t.TYPE_CHECKING:
     from flask_sqlalchemy.model import Model as _FlaskModel
 
@@ -35,7 +37,21 @@ NAMING_CONVENTION: dict[str, str] = {
 class Session(_FlaskSession):
     """The class of ``db.session``'s sessions (Flask-SQLAlchemy's, which picks
     the engine per bind). Its own subclass so that ``on_commit``'s event
-    listeners see only flaskkit's sessions."""
+    listeners see only flaskkit's sessions.
+
+    Under the ``db`` test fixture, a session uses the test's connection instead
+    of the engine, in a savepoint of the test's transaction (SQLAlchemy's
+    "joining a session into an external transaction"): its commits release
+    the savepoint, and the test's rollback undoes everything.
+    """
+
+    def get_bind(self, *args: t.Any, **kwargs: t.Any) -> sa.Engine | sa.Connection:
+        bind = super().get_bind(*args, **kwargs)
+        joined = joined_connection(bind) if isinstance(bind, sa.Engine) else None
+        if joined is None:
+            return bind
+        self.join_transaction_mode = "create_savepoint"
+        return joined
 
 
 class _Base(sa_orm.DeclarativeBase):

@@ -20,6 +20,9 @@ applies them with the app's own, and before the app ran ``flask db init``::
   that are not on ``db.metadata``, so that autogenerate (``flask db
   migrate``) neither drops nor re-creates them. Tables of models on
   ``db.Model`` need nothing more.
+* ``migration_settings`` (optional): the names of the settings the revisions
+  read (the auth plugin's read ``AUTH_USER_MODEL``); the test databases are
+  made again when one changes.
 
 The orm plugin adds every enabled plugin's directory to Alembic's
 ``version_locations``, after the app's own ``migrations/versions``; each

@@ -25,6 +25,8 @@ import sqlalchemy as sa
 
 from flaskkit.plugins.orm import database_url
 from flaskkit.plugins.orm.conf import engine_options
+from flaskkit.plugins.orm.connections import add_engine
+from flaskkit.plugins.orm.connections import connect
 
 from .models import TABLE_NAME
 from .models import session_table
@@ -51,16 +53,18 @@ class DbStore(SessionStore):
         #: The store's own engine, with the app's engine options (DATABASE_OPTIONS: SSL, timeouts...) but its
         #: own pool; nothing connects before the first session is used.
         self.sql_engine = sa.create_engine(url, **engine_options(app, url))
+        # Counted by assert_num_queries; in a test's transaction, connect() joins it.
+        add_engine(app, self.sql_engine)
 
     def load(self, key: str) -> str | None:
         query = sa.select(_table.c.session_data).where(_key == key, _table.c.expire_date > utcnow())
-        with self._errors(), self.sql_engine.connect() as connection:
+        with self._errors(), connect(self.sql_engine) as connection:
             return t.cast(str | None, connection.execute(query).scalar())
 
     def create(self, key: str, data: str, expire_date: datetime, age: int) -> bool:
         statement = sa.insert(_table).values(session_key=key, session_data=data, expire_date=expire_date)
         try:
-            with self._errors(), self.sql_engine.begin() as connection:
+            with self._errors(), connect(self.sql_engine, begin=True) as connection:
                 connection.execute(statement)
         except sa.exc.IntegrityError:
             return False
@@ -68,16 +72,16 @@ class DbStore(SessionStore):
 
     def update(self, key: str, data: str, expire_date: datetime, age: int) -> bool:
         statement = sa.update(_table).where(_key == key).values(session_data=data, expire_date=expire_date)
-        with self._errors(), self.sql_engine.begin() as connection:
+        with self._errors(), connect(self.sql_engine, begin=True) as connection:
             return connection.execute(statement).rowcount > 0
 
     def delete(self, key: str) -> None:
-        with self._errors(), self.sql_engine.begin() as connection:
+        with self._errors(), connect(self.sql_engine, begin=True) as connection:
             connection.execute(sa.delete(_table).where(_key == key))
 
     def clear_expired(self) -> int:
         statement = sa.delete(_table).where(_table.c.expire_date <= utcnow())
-        with self._errors(), self.sql_engine.begin() as connection:
+        with self._errors(), connect(self.sql_engine, begin=True) as connection:
             return connection.execute(statement).rowcount
 
     def close(self) -> None:

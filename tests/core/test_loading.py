@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import importlib.metadata
+
 import pytest
 
 from flaskkit import ConfigurationError
 from flaskkit import ExtensionPlugin
 from flaskkit import create_app
+from flaskkit._installed import installed_entry_points
+from flaskkit.loading import ENTRY_POINT_GROUP
 from tests.conftest import settings
 
 BLOG_PLUGIN = """
@@ -382,3 +386,89 @@ def test_lazy_import_of_a_plugin_listed_by_path_names_its_distribution_extra(mak
     with pytest.raises(ConfigurationError) as info:
         create_app(settings(PLUGINS=["kit_path_plugins:Search"]))
     assert 'pip install "kit-path-plugins[search]"' in str(info.value)
+
+
+# -- what is installed is read once, and again when it changes ----------------------------------
+
+
+GREETING_PLUGIN = """
+    from flaskkit import Plugin
+
+    class GreetingPlugin(Plugin):
+        name = "greeting"
+"""
+
+
+@pytest.fixture
+def metadata_reads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Each time the installed distributions are listed (what costs at boot)."""
+    calls: list[object] = []
+    original = importlib.metadata.distributions
+
+    def counting(**kwargs: object) -> object:
+        calls.append(kwargs.get("path"))
+        return original(**kwargs)
+
+    monkeypatch.setattr(importlib.metadata, "distributions", counting)
+    return calls
+
+
+def test_a_second_boot_reads_no_installed_distribution(make_distribution, make_module, metadata_reads):
+    make_distribution(
+        "kit-demo-greeting",
+        plugins={"greeting": "kit_demo_greeting:GreetingPlugin"},
+        modules={"kit_demo_greeting": GREETING_PLUGIN},
+    )
+    make_module("kit_demo_paths", GREETING_PLUGIN.replace('"greeting"', '"paths"'))
+    entries = ["greeting", "kit_demo_paths:GreetingPlugin"]  # by name, and by "module:Class"
+    first = create_app(settings(PLUGINS=entries))
+    assert metadata_reads  # the directories of sys.path new to this process were read
+    metadata_reads.clear()
+    second = create_app(settings(PLUGINS=entries))
+    assert metadata_reads == []
+    for app in (first, second):
+        source = app.extensions["flaskkit"].plugins["greeting"].source
+        assert (source.distribution, source.version) == ("kit-demo-greeting", "1.0")
+
+
+def test_a_distribution_installed_after_a_boot_is_found_by_the_next(make_distribution):
+    make_distribution(
+        "kit-demo-first",
+        plugins={"greeting": "kit_demo_greeting:GreetingPlugin"},
+        modules={"kit_demo_greeting": GREETING_PLUGIN},
+    )
+    create_app(settings(PLUGINS=["greeting"]))
+    with pytest.raises(ConfigurationError, match="Unknown plugin 'later'"):
+        create_app(settings(PLUGINS=["later"]))
+    # Installed into the same directory of sys.path, right after.
+    make_distribution(
+        "kit-demo-later",
+        plugins={"later": "kit_demo_later:LaterPlugin"},
+        modules={"kit_demo_later": GREETING_PLUGIN.replace('"greeting"', '"later"').replace("Greeting", "Later")},
+    )
+    app = create_app(settings(PLUGINS=["later"]))
+    assert app.extensions["flaskkit"].plugins["later"].source.distribution == "kit-demo-later"
+
+
+def test_a_distribution_installed_twice_on_the_path_counts_once(make_distribution, tmp_path, monkeypatch):
+    import sys
+
+    from tests.conftest import DistributionFactory
+
+    make_distribution(
+        "kit-demo-twice",
+        version="2.0",
+        plugins={"greeting": "kit_demo_greeting:GreetingPlugin"},
+        modules={"kit_demo_greeting": GREETING_PLUGIN},
+    )
+    # An older copy after it on sys.path: as for importlib.metadata.entry_points(), the first one wins
+    # (two would otherwise be "registered by more than one installed distribution").
+    older = DistributionFactory(tmp_path / "older-site-packages", monkeypatch)
+    sys.path.remove(str(older.root))
+    sys.path.append(str(older.root))
+    older("kit-demo-twice", version="1.0", plugins={"greeting": "kit_demo_greeting:GreetingPlugin"})
+    found = [ep for ep in installed_entry_points(ENTRY_POINT_GROUP) if ep.name == "greeting"]
+    assert [ep.dist.version for ep in found] == ["2.0"]
+    assert found == [ep for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP) if ep.name == "greeting"]
+    app = create_app(settings(PLUGINS=["greeting"]))
+    assert app.extensions["flaskkit"].plugins["greeting"].source.version == "2.0"

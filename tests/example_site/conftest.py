@@ -71,13 +71,13 @@ FAST_PASSWORD_HASHERS = ["flaskkit.plugins.auth.hashers:MD5PasswordHasher"]
 
 
 @pytest.fixture
-def app(site_environment: pytest.MonkeyPatch, instance_path: Path) -> t.Iterator[Flask]:
-    """The site on SQLite in ``instance_path``, with every migration applied."""
+def app(site_environment: pytest.MonkeyPatch, instance_path: Path, kit_db_setup: t.Any) -> t.Iterator[Flask]:
+    """The site on SQLite in ``instance_path``, with every migration applied (``migrate()``, run once per
+    test session: each next test's empty database is a copy of the first one's)."""
     # The locmem mail backend (the site prints its mail with the console backend): see the mailoutbox fixture.
     overrides = {"TESTING": True, "PASSWORD_HASHERS": FAST_PASSWORD_HASHERS, "EMAIL_BACKEND": "locmem"}
     app = create_app(overrides, instance_path=instance_path)
-    with app.app_context():
-        migrate()
+    kit_db_setup.prepare(app, migrate=migrate, tables=())
     yield app
     # The cache plugin stores pages from request_finished, connected (weakly) for this app once a
     # cached page was served: it would stay listed until the garbage collector frees the app.

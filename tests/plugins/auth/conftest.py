@@ -72,7 +72,8 @@ def add_views(app: Flask) -> None:
 
 
 class SiteFactory:
-    """``make(**settings)``: an app in a new instance folder, tables made by ``flask db upgrade``."""
+    """``make(**settings)``: an app in a new instance folder, tables made by the migrations (``flask db
+    upgrade``, run once per test session: each next empty database is a copy of the first one's)."""
 
     def __init__(self, tmp_path: Path, request: pytest.FixtureRequest) -> None:
         self.tmp_path = tmp_path
@@ -98,9 +99,7 @@ class SiteFactory:
         if views:
             add_views(app)
         if migrate:
-            upgrade(app)
-            with app.app_context():
-                db.metadata.create_all(db.engine, tables=TABLES)
+            self.request.getfixturevalue("kit_db_setup").prepare(app, tables=TABLES)
         return app
 
     def close(self) -> None:
@@ -112,12 +111,6 @@ class SiteFactory:
             store = get_kit(app).state(app).plugins["session"].store
             if store is not None:
                 store.close()
-
-
-def upgrade(app: Flask) -> None:
-    """``flask db upgrade``, as a user runs it."""
-    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
-    assert result.exit_code == 0, result.output
 
 
 @pytest.fixture

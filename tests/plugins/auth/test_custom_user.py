@@ -40,6 +40,14 @@ def test_the_migration_leaves_out_auth_user_for_a_custom_model(make):
     assert not {"auth_user", "auth_user_groups", "auth_user_user_permissions"} & found
 
 
+def test_test_databases_follow_the_user_model_the_migration_reads(make):
+    # The test databases are made once per schema; the auth migration reads AUTH_USER_MODEL,
+    # so a database made for one user model is never given to an app with another.
+    assert "auth_user" in tables_of(make())
+    assert "auth_user" not in tables_of(make(AUTH_USER_MODEL=MEMBER))
+    assert "auth_user" in tables_of(make())
+
+
 def test_the_custom_model_gets_djangos_association_tables():
     groups = AuthTestMember._auth_groups_table
     assert groups.name == "auth_test_member_groups"

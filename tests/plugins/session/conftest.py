@@ -187,7 +187,7 @@ def new_app(request: pytest.FixtureRequest, tmp_path: t.Any) -> t.Iterator[t.Cal
         )
         add_views(app)
         if engine.startswith("db"):
-            create_session_table(app)
+            create_session_table(app, request.getfixturevalue("kit_db_setup"))
         made.append(app)
         return app
 
@@ -216,10 +216,10 @@ def session_postgres_url(postgres_url: str) -> str:
     return f"{postgres_url}?options=-csearch_path%3D{PG_SCHEMA}"
 
 
-def create_session_table(app: Flask) -> None:
-    """Create the session table the way a user does, ``flask db upgrade``, and start it empty."""
-    result = app.test_cli_runner().invoke(args=["db", "upgrade"])
-    assert result.exit_code == 0, result.output
+def create_session_table(app: Flask, setup: t.Any) -> None:
+    """Create the session table with its migration (``flask db upgrade``, once per test session and
+    database: see the orm plugin's ``kit_db_setup``), and start it empty."""
+    setup.prepare(app, tables=())
     with session_plugin(app).store.sql_engine.begin() as connection:
         connection.exec_driver_sql("DELETE FROM flaskkit_session")
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import typing as t
 import weakref
 
@@ -10,7 +11,13 @@ from flaskkit.plugins.signals import registry
 
 @pytest.fixture(autouse=True)
 def _restore_receivers() -> t.Iterator[None]:
-    """Receivers are process-wide: disconnect what a test connected, and forget its dead ones."""
+    """Receivers are process-wide: disconnect what a test connected, and forget its dead ones.
+
+    The apps of earlier tests (of any package) are collected first: a plugin connects receivers
+    weakly for its app, and they must not show in these tests' listings.
+    """
+    gc.collect()
+    registry.forget_dead()
     before = {name: set(signal.receivers) for name, signal in registry.items()}
     yield
     for name, signal in registry.items():

@@ -19,6 +19,7 @@ pytestmark = pytest.mark.kit_settings(
 )
 
 
+@pytest.mark.usefixtures("transactional_db")  # on_commit needs real commits (Django's TransactionTestCase)
 def test_enqueued_after_commit_not_before(app, db, tasks_enqueued):
     with app.app_context():
         db.session.add(TaskNote(text="a"))
@@ -29,6 +30,7 @@ def test_enqueued_after_commit_not_before(app, db, tasks_enqueued):
         assert result.args == [1, 2] and result.status == TaskResultStatus.READY
 
 
+@pytest.mark.usefixtures("transactional_db")  # on_commit needs real commits (Django's TransactionTestCase)
 def test_skipped_on_rollback(app, db, tasks_enqueued):
     with app.app_context():
         db.session.add(TaskNote(text="a"))
@@ -39,6 +41,7 @@ def test_skipped_on_rollback(app, db, tasks_enqueued):
         assert tasks_enqueued == []
 
 
+@pytest.mark.usefixtures("transactional_db")  # on_commit needs real commits (Django's TransactionTestCase)
 def test_skipped_when_savepoint_rolls_back(app, db, tasks_enqueued):
     with app.app_context():
         db.session.add(TaskNote(text="a"))
@@ -50,6 +53,7 @@ def test_skipped_when_savepoint_rolls_back(app, db, tasks_enqueued):
         assert [r.args for r in tasks_enqueued] == [[1, 1]]
 
 
+@pytest.mark.usefixtures("transactional_db")  # on_commit needs real commits (Django's TransactionTestCase)
 def test_bad_argument_refused_inside_the_transaction(app, db, tasks_enqueued):
     with app.app_context():
         db.session.add(TaskNote(text="a"))
@@ -59,6 +63,7 @@ def test_bad_argument_refused_inside_the_transaction(app, db, tasks_enqueued):
         assert tasks_enqueued == []
 
 
+@pytest.mark.usefixtures("transactional_db")  # on_commit needs real commits (Django's TransactionTestCase)
 def test_runs_after_commit_on_the_immediate_backend(app, db):
     with app.app_context():
         db.session.add(TaskNote(text="seen by the task"))
