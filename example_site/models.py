@@ -17,6 +17,7 @@ from sqlalchemy.orm import relationship
 from flaskkit.plugins.auth import User
 from flaskkit.plugins.orm import IdMixin
 from flaskkit.plugins.orm import Model
+from flaskkit.translation import gettext_lazy
 
 __all__ = ["Note"]
 
@@ -28,9 +29,10 @@ def _now() -> dt.datetime:
 class Note(IdMixin, Model):
     """A note on the board (table ``note``): anyone may read it, only its author may change it."""
 
-    title: Mapped[str] = mapped_column(sa.String(120), info={"label": "Title"})
+    title: Mapped[str] = mapped_column(sa.String(120), info={"label": gettext_lazy("Title")})
     body: Mapped[str] = mapped_column(
-        sa.Text, info={"label": "Note", "description": "Plain text; line breaks are kept."}
+        sa.Text,
+        info={"label": gettext_lazy("Note"), "description": gettext_lazy("Plain text; line breaks are kept.")},
     )
     author_id: Mapped[int] = mapped_column(sa.ForeignKey(User.id, ondelete="CASCADE"), index=True)
     author: Mapped[User] = relationship(User, lazy="joined", info={"editable": False})

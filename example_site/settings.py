@@ -36,6 +36,7 @@ PLUGINS = [
     "sitemaps",
     "ops",
     "static",
+    "i18n",
     "example_site.plugin:NotesPlugin",
 ]
 
@@ -160,6 +161,15 @@ LOGOUT_REDIRECT_URL = "/"
 # the auth pages through templates/account.html, which puts them in a narrow card.
 AUTH_BASE_TEMPLATE = "account.html"
 VIEWS_BASE_TEMPLATE = "base.html"
+
+# -- languages ---------------------------------------------------------------------------
+
+# The site in English, German and Simplified Chinese (its own strings are translated in
+# example_site/translations/, the plugins' in their own catalogs). A visitor gets the
+# language of the URL prefix (/de/..., /zh-hans/...), else of the language cookie
+# (the switcher in the footer), else of the browser's Accept-Language.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("zh-hans", "简体中文")]
 
 # -- the site ----------------------------------------------------------------------------
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import typing as t
 
+from babel import dates
 from flask import Blueprint
 from werkzeug.exceptions import HTTPException
 
+from flaskkit.plugins.i18n.formatting import current_locale
 from flaskkit.plugins.sitemaps import SitemapIndexView
 from flaskkit.plugins.sitemaps import SitemapView
 
@@ -59,13 +61,16 @@ def register_urls(app: Flask) -> None:
 
 
 def format_datetime(value: dt.datetime) -> str:
-    """``21 Nov 2026, 14:05 UTC``."""
-    return _utc(value).strftime("%d %b %Y, %H:%M UTC")
+    """``Nov 21, 2026, 14:05 UTC`` (``21. Nov. 2026, 14:05 UTC``...): in the visitor's language."""
+    value, locale = _utc(value), current_locale()
+    day = dates.format_skeleton("yMMMd", value, locale=locale)
+    time = dates.format_skeleton("Hm", value, locale=locale)
+    return dates.get_datetime_format("medium", locale).replace("{1}", day).replace("{0}", time) + " UTC"
 
 
 def format_date(value: dt.datetime) -> str:
-    """``21 Nov 2026``."""
-    return _utc(value).strftime("%d %b %Y")
+    """``Nov 21, 2026``, ``21.11.2026``..., in the visitor's language."""
+    return dates.format_date(_utc(value), "medium", locale=current_locale())
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -38,6 +38,8 @@ from flaskkit.plugins.views import DetailView
 from flaskkit.plugins.views import ListView
 from flaskkit.plugins.views import UpdateView
 from flaskkit.plugins.views import lazy_url_for
+from flaskkit.translation import gettext
+from flaskkit.translation import gettext_lazy
 
 from .caching import cache_public_page
 from .models import Note
@@ -97,7 +99,7 @@ class NoteCreate(LoginRequiredMixin, SuccessMessageMixin, CreateView):
 
     model = Note
     fields = ["title", "body"]
-    success_message = "Your note is on the board."
+    success_message = gettext_lazy("Your note is on the board.")
 
     def form_valid(self, form: t.Any) -> ResponseReturnValue:
         form.instance.author = get_user()
@@ -124,7 +126,7 @@ class NoteUpdate(NoteOwnerMixin, SuccessMessageMixin, UpdateView):
 
     model = Note
     fields = ["title", "body"]
-    success_message = "Your changes are saved."
+    success_message = gettext_lazy("Your changes are saved.")
 
 
 class NoteDelete(NoteOwnerMixin, DeleteView):
@@ -134,16 +136,23 @@ class NoteDelete(NoteOwnerMixin, DeleteView):
     success_url = lazy_url_for("notes.mine")
 
     def form_valid(self, form: t.Any) -> ResponseReturnValue:
-        success(self.request, f"“{self.object.title}” is deleted.")
+        success(self.request, gettext("“%(title)s” is deleted.") % {"title": self.object.title})
         return super().form_valid(form)
 
 
 #: The message of the error pages that say more than the error's own description.
 ERROR_MESSAGES = {
-    403: "You may not do this: only a note's author may change or delete it.",
-    404: "There is no such page. The note may have been deleted.",
-    405: "This page does not take that kind of request.",
+    403: gettext_lazy("You may not do this: only a note's author may change or delete it."),
+    404: gettext_lazy("There is no such page. The note may have been deleted."),
+    405: gettext_lazy("This page does not take that kind of request."),
     # 503 (a service the site needs is down): the error's own description, which says whether a change was saved.
+}
+#: The title of each of those pages (werkzeug's names, in the visitor's language).
+ERROR_TITLES = {
+    403: gettext_lazy("Forbidden"),
+    404: gettext_lazy("Not Found"),
+    405: gettext_lazy("Method Not Allowed"),
+    503: gettext_lazy("Service Unavailable"),
 }
 
 
@@ -164,5 +173,6 @@ def error_page(error: HTTPException) -> Response | HTTPException:
             "invalid.invalid", script_name=request.root_path or "/", url_scheme=request.scheme
         )
     message = ERROR_MESSAGES.get(response.status_code, error.description or "")
-    response.set_data(render_template("error.html", error=error, message=message))
+    title = ERROR_TITLES.get(response.status_code, error.name)
+    response.set_data(render_template("error.html", error=error, title=title, message=message))
     return response

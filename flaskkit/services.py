@@ -40,6 +40,10 @@ from markupsafe import escape
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import ServiceUnavailable as _WerkzeugServiceUnavailable
 
+from .translation import get_language
+from .translation import gettext
+from .translation import ngettext
+
 if t.TYPE_CHECKING:
     from flask import Flask
     from werkzeug.wrappers import Response
@@ -211,11 +215,13 @@ class ServiceUnavailable(_WerkzeugServiceUnavailable):
 
     def _message(self) -> str:
         if self.saved:
-            return (
+            return gettext(
                 "Your change was saved. The site could not finish the request, because a service it depends on "
                 "is unavailable for a moment, so you may have to log in again."
             )
-        return "The site is unavailable for a moment: a service it depends on cannot be reached. Please try again."
+        return gettext(
+            "The site is unavailable for a moment: a service it depends on cannot be reached. Please try again."
+        )
 
     def after_commit(self, *, saved: bool, continue_url: str | None) -> ServiceUnavailable:
         """The same failure, for a request whose view had finished (and ``saved``, committed a change)."""
@@ -288,13 +294,16 @@ def _plain_page(app: Flask, error: ServiceUnavailable) -> Response:
         return jsonify(body)
     link = ""
     if error.continue_url:
-        link = f'\n<p><a href="{escape(error.continue_url)}">Continue</a></p>'
-    title = "Your change was saved" if error.saved else "Service unavailable"
+        link = f'\n<p><a href="{escape(error.continue_url)}">{escape(gettext("Continue"))}</a></p>'
+    title = escape(gettext("Your change was saved") if error.saved else gettext("Service unavailable"))
+    again = ngettext(
+        "Please try again in %(seconds)d second.", "Please try again in %(seconds)d seconds.", error.retry_after
+    ) % {"seconds": error.retry_after}
     page = (
-        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!doctype html>\n<html lang="{escape(get_language())}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{title}</title>\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n<p>{escape(error.description)}</p>\n"
-        f"<p>Please try again in {error.retry_after} seconds.</p>{link}\n</main>\n</body>\n</html>\n"
+        f"<p>{escape(again)}</p>{link}\n</main>\n</body>\n</html>\n"
     )
     return app.response_class(page, mimetype="text/html")
 

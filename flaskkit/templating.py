@@ -12,7 +12,15 @@ Filters (Django's arguments become Jinja's call syntax, ``{{ n|pluralize("y,ies"
   which ``date`` and ``time`` then keep.
 
 Globals: ``url(endpoint, *args, **kwargs)``, ``url_for`` taking positional arguments as
-``{% url %}`` does: ``{{ url("post_detail", post.id) }}``.
+``{% url %}`` does: ``{{ url("post_detail", post.id) }}``; ``get_current_language()``
+(``<html lang="{{ get_current_language() }}">``).
+
+Translation (Jinja's i18n extension, with ``flaskkit.translation`` behind it): ``_()``,
+``gettext()``, ``ngettext()``, ``pgettext()``, ``npgettext()`` and ``{% trans %}`` blocks
+(trimmed, as Django's ``{% blocktranslate trimmed %}``), in every app. Without the ``i18n``
+plugin they give the text as written. With autoescaping on, the ``%(name)s`` values are
+escaped and a translation can hold no tag that its message does not
+(:func:`flaskkit.translation.safe_translation`).
 
 A filter never raises on a value it cannot handle: it gives ``""`` (or the value), as
 Django's do. Filters that the app registered before the kit booted are kept.
@@ -31,6 +39,7 @@ from decimal import Decimal
 from decimal import InvalidOperation
 from decimal import getcontext
 
+import jinja2
 import jinja2.filters
 from flask import current_app
 from flask import request
@@ -41,6 +50,7 @@ from markupsafe import escape
 
 from . import dateformat
 from . import timezone as tz
+from . import translation
 from .timesince import timesince
 from .timesince import timeuntil
 
@@ -77,6 +87,53 @@ def init_app(app: Flask) -> None:
         if existing is None or existing is jinja2.filters.FILTERS.get(name):
             env.filters[name] = function
     env.globals.setdefault("url", url)
+    env.globals.setdefault("get_current_language", translation.get_language)
+    install_translations(env)
+
+
+def install_translations(env: jinja2.Environment) -> None:
+    """Jinja's i18n extension with the kit's translation functions (unless the app installed its own)."""
+    if "jinja2.ext.InternationalizationExtension" in env.extensions:
+        return
+    env.add_extension("jinja2.ext.i18n")
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the extension
+        gettext=_template_gettext,
+        ngettext=_template_ngettext,
+        pgettext=_template_pgettext,
+        npgettext=_template_npgettext,
+        newstyle=True,
+    )
+
+
+def _as_template_text(context: t.Any, forms: tuple[str, ...], translated: str) -> str:
+    # With autoescaping, the result is markup: Jinja then escapes the %(name)s values put into it.
+    if not context.eval_ctx.autoescape:
+        return translated
+    if translated in forms:
+        return Markup(translated)
+    return translation.safe_translation("".join(forms), translated)
+
+
+@jinja2.pass_context
+def _template_gettext(context: t.Any, message: str) -> str:
+    return _as_template_text(context, (message,), translation.gettext(message))
+
+
+@jinja2.pass_context
+def _template_ngettext(context: t.Any, singular: str, plural: str, number: int) -> str:
+    return _as_template_text(context, (singular, plural), translation.ngettext(singular, plural, number))
+
+
+@jinja2.pass_context
+def _template_pgettext(context: t.Any, message_context: str, message: str) -> str:
+    return _as_template_text(context, (message,), translation.pgettext(message_context, message))
+
+
+@jinja2.pass_context
+def _template_npgettext(context: t.Any, message_context: str, singular: str, plural: str, number: int) -> str:
+    translated = translation.npgettext(message_context, singular, plural, number)
+    return _as_template_text(context, (singular, plural), translated)
 
 
 # -- dates and times --------------------------------------------------------------------------

@@ -16,6 +16,8 @@ import typing as t
 
 from .timezone import UTC
 from .timezone import is_aware
+from .translation import gettext
+from .translation import ngettext
 
 __all__ = ["timesince", "timeuntil"]
 
@@ -23,9 +25,19 @@ _UNITS = ("year", "month", "week", "day", "hour", "minute")
 #: Seconds in each unit below a month.
 _CHUNKS = (7 * 24 * 3600, 24 * 3600, 3600, 60)
 
+#: Django's ``TIME_STRINGS``: each unit's singular and plural, translated when used (with the i18n plugin).
+TIME_STRINGS: dict[str, t.Callable[[int], str]] = {
+    "year": lambda n: ngettext("%(num)d\xa0year", "%(num)d\xa0years", n),
+    "month": lambda n: ngettext("%(num)d\xa0month", "%(num)d\xa0months", n),
+    "week": lambda n: ngettext("%(num)d\xa0week", "%(num)d\xa0weeks", n),
+    "day": lambda n: ngettext("%(num)d\xa0day", "%(num)d\xa0days", n),
+    "hour": lambda n: ngettext("%(num)d\xa0hour", "%(num)d\xa0hours", n),
+    "minute": lambda n: ngettext("%(num)d\xa0minute", "%(num)d\xa0minutes", n),
+}
+
 
 def _plural(count: int, unit: str) -> str:
-    return f"{count}\xa0{unit}{'' if count == 1 else 's'}"
+    return TIME_STRINGS[unit](count) % {"num": count}
 
 
 def _as_datetime(value: dt.date) -> dt.datetime:
@@ -86,7 +98,7 @@ def timesince(
         if not counts[i]:
             break
         parts.append(_plural(counts[i], _UNITS[i]))
-    return ", ".join(parts)
+    return gettext(", ").join(parts)
 
 
 def timeuntil(d: dt.date, now: dt.date | None = None, depth: int = 2) -> str:

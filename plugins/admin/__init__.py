@@ -150,6 +150,7 @@ class AdminPlugin(Plugin):
     def ready(self, app: Flask) -> None:
         from .build import build_admin
 
+        _babel_for_flask_admin(app)
         self.state, self._messages = build_admin(app, self.settings)
 
     def checks(self, app: Flask) -> t.Iterable[CheckMessage]:
@@ -169,3 +170,19 @@ def admin_state(app: Flask | None = None) -> AdminState:
     if plugin is None:
         raise ConfigurationError(f"The admin plugin is not enabled on the app {target.name!r}: add 'admin' to PLUGINS.")
     return t.cast(AdminPlugin, plugin).state
+
+
+def _babel_for_flask_admin(app: Flask) -> None:
+    """Flask-Admin translates its own pages with Flask-Babel whenever Flask-Babel is installed, and then needs it
+    set up on the app (``app.extensions["babel"]``). The i18n plugin sets it up with the request's language; without
+    that plugin, a plain Flask-Babel in ``LANGUAGE_CODE`` (or English) keeps Flask-Admin's views working."""
+    if "babel" in app.extensions:
+        return
+    try:
+        import flask_babel
+    except ImportError:
+        return  # Flask-Admin then uses its own English fallback
+    from flaskkit.translation import to_locale
+
+    language = str(app.config.get("LANGUAGE_CODE") or "en")
+    flask_babel.Babel(app, configure_jinja=False, default_locale=to_locale(language))

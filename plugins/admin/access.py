@@ -17,6 +17,7 @@ from flask import render_template
 
 from flaskkit.plugins.auth import current_user
 from flaskkit.plugins.auth.urls import login_redirect
+from flaskkit.translation import gettext
 
 if t.TYPE_CHECKING:
     from flask.typing import ResponseReturnValue
@@ -37,8 +38,11 @@ def staff_required_response() -> ResponseReturnValue | None:
     if not current_user.is_authenticated:
         return login_redirect()
     return permission_denied(
-        f"You are logged in as {current_user.get_username()}, but this account may not use the admin site "
-        "(only active staff members may)."
+        gettext(
+            "You are logged in as %(username)s, but this account may not use the admin site "
+            "(only active staff members may)."
+        )
+        % {"username": current_user.get_username()}
     )
 
 
@@ -48,7 +52,7 @@ def permission_denied(reason: str | None = None) -> ResponseReturnValue:
     context = plugin.state.each_context() if plugin is not None and hasattr(plugin, "state") else {}
     page = render_template(
         "admin/403.html",
-        reason=reason or "You do not have permission to do this.",
+        reason=reason or gettext("You do not have permission to do this."),
         **context,
     )
     return page, 403

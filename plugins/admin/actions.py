@@ -18,6 +18,8 @@ from dataclasses import field
 import sqlalchemy as sa
 from sqlalchemy.orm import RelationshipProperty
 
+from flaskkit.translation import gettext_lazy
+
 from .decorators import action
 from .display import model_options
 
@@ -159,7 +161,7 @@ def _behaviour(parent_mapper: t.Any, child_mapper: t.Any, constraint: sa.Foreign
 # -- the built-in action -----------------------------------------------------------------------------
 
 
-@action(permissions=["delete"], description="Delete selected %(verbose_name_plural)s", confirm=False)
+@action(permissions=["delete"], description=gettext_lazy("Delete selected %(verbose_name_plural)s"), confirm=False)
 def delete_selected(modeladmin: ModelAdmin, request: Request, queryset: t.Any) -> t.Any:
     """Django's "Delete selected ..." action: a confirmation page first, then one deletion per object."""
     return modeladmin.delete_selected_view(request, queryset)

@@ -23,6 +23,8 @@ from sqlalchemy.orm import RelationshipProperty
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
+from flaskkit.translation import gettext
+
 from . import fieldfilters as _fieldfilters  # noqa: F401  (registers the filters FieldListFilter.create picks from)
 from .datehierarchy import date_links
 from .datehierarchy import date_range
@@ -110,7 +112,10 @@ class ChangeList:
         try:
             self.page_num = max(int(self.params.get(PAGE_VAR, "1") or 1), 1)
         except ValueError:
-            self.notices.append(f"Ignored the page number {self.params.get(PAGE_VAR)!r} (not a number).")
+            self.notices.append(
+                gettext("Ignored the page number %(value)s (not a number).")
+                % {"value": repr(self.params.get(PAGE_VAR))}
+            )
             self.page_num = 1
         self.date_hierarchy: str | None = model_admin.date_hierarchy
         self.filter_specs, self.has_active_filters = self._filters(request)
@@ -147,18 +152,22 @@ class ChangeList:
                     try:
                         self.date_params[part] = int(raw)
                     except ValueError:
-                        self.notices.append(f"Ignored {key}={raw!r} (not a number).")
+                        self.notices.append(
+                            gettext("Ignored %(parameter)s (not a number).") % {"parameter": f"{key}={raw!r}"}
+                        )
         specs: list[ListFilter] = []
         for entry in self.model_admin.get_list_filter(request):
             try:
                 spec = self._make_filter(request, entry, lookup_params)
             except IncorrectLookupParameters as exc:
-                self.notices.append(f"Ignored a filter: {exc}")
+                self.notices.append(gettext("Ignored a filter: %(error)s") % {"error": exc})
                 continue
             if spec.has_output():
                 specs.append(spec)
         for key in lookup_params:
-            self.notices.append(f"Ignored the parameter {key!r}: no filter of this list reads it.")
+            self.notices.append(
+                gettext("Ignored the parameter %(name)s: no filter of this list reads it.") % {"name": repr(key)}
+            )
         used = any(spec.used_parameters for spec in specs) or bool(self.date_params)
         return specs, used
 
@@ -184,7 +193,7 @@ class ChangeList:
             try:
                 queryset = spec.queryset(request, queryset)
             except IncorrectLookupParameters as exc:
-                self.notices.append(f"Ignored a filter: {exc}")
+                self.notices.append(gettext("Ignored a filter: %(error)s") % {"error": exc})
         queryset = self._date_hierarchy_filter(queryset)
         queryset, _duplicates = self.model_admin.get_search_results(request, queryset, self.query)
         self.filtered_queryset = queryset
@@ -197,7 +206,7 @@ class ChangeList:
         try:
             start, end = date_range(self.date_params, path)
         except ValueError as exc:
-            self.notices.append(f"Ignored the date: {exc}")
+            self.notices.append(gettext("Ignored the date: %(error)s") % {"error": exc})
             self.date_params = {}
             return queryset
         return queryset.filter(where_path(path, lambda column: sa.and_(column >= start, column < end)))

@@ -7,6 +7,7 @@ import typing as t
 from dataclasses import dataclass
 
 from flaskkit import ConfigurationError
+from flaskkit.translation import gettext_noop
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -24,9 +25,10 @@ DEFAULTS: dict[str, t.Any] = {
     #: More modules to import for their registrations (dotted names).
     "ADMIN_MODULES": [],
     #: The texts of the pages (Django's ``AdminSite.site_header``, ``site_title``, ``index_title``).
-    "ADMIN_SITE_HEADER": "flaskkit administration",
-    "ADMIN_SITE_TITLE": "flaskkit site admin",
-    "ADMIN_INDEX_TITLE": "Site administration",
+    #: (Translated when shown, when the catalogs have them: the defaults are in the admin's catalog.)
+    "ADMIN_SITE_HEADER": gettext_noop("flaskkit administration"),
+    "ADMIN_SITE_TITLE": gettext_noop("flaskkit site admin"),
+    "ADMIN_INDEX_TITLE": gettext_noop("Site administration"),
     #: The "View site" link (Django's ``AdminSite.site_url``); None hides it.
     "ADMIN_SITE_URL": "/",
     #: What an empty value looks like in the lists (Django's ``empty_value_display``).

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from flaskkit.translation import gettext
+
 from .filters import IncorrectLookupParameters
 from .lookups import FieldPath
 from .lookups import base_type
@@ -49,7 +51,7 @@ def date_links(changelist: ChangeList) -> dict[str, t.Any] | None:
         in_year = base.filter(where_path(path, _range_condition(date_range({"year": year}, path))))
         months = _distinct(changelist, in_year, path, column, "month")
         choices = [DateLink(datetime.date(year, m, 1).strftime("%B %Y"), link(year=year, month=m)) for m in months]
-        return {"back": DateLink("All dates", changelist.get_query_string(remove=remove)), "choices": choices}
+        return {"back": DateLink(gettext("All dates"), changelist.get_query_string(remove=remove)), "choices": choices}
     if day is None:
         in_month = base.filter(where_path(path, _range_condition(date_range({"year": year, "month": month}, path))))
         days = _distinct(changelist, in_month, path, column, "day")

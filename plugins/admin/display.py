@@ -26,6 +26,7 @@ from flaskkit.plugins.auth.permissions import app_label as _app_label
 from flaskkit.plugins.auth.permissions import model_name as _model_name
 from flaskkit.plugins.auth.permissions import verbose_name as _verbose_name
 from flaskkit.plugins.forms.converters import humanize
+from flaskkit.translation import gettext
 
 __all__ = [
     "ModelOptions",
@@ -99,10 +100,12 @@ def choice_label(value: enum.Enum) -> str:
 def boolean_icon(value: bool | None) -> Markup:
     """Django's yes/no/unknown icon, as text with an accessible name (no image, no inline style)."""
     if value is None:
-        return Markup('<span class="icon-unknown" role="img" aria-label="Unknown" title="Unknown">?</span>')
+        return Markup('<span class="icon-unknown" role="img" aria-label="{0}" title="{0}">?</span>').format(
+            gettext("Unknown")
+        )
     if value:
-        return Markup('<span class="icon-yes" role="img" aria-label="Yes" title="Yes">✔</span>')
-    return Markup('<span class="icon-no" role="img" aria-label="No" title="No">✘</span>')
+        return Markup('<span class="icon-yes" role="img" aria-label="{0}" title="{0}">✔</span>').format(gettext("Yes"))
+    return Markup('<span class="icon-no" role="img" aria-label="{0}" title="{0}">✘</span>').format(gettext("No"))
 
 
 def format_datetime(value: datetime.datetime) -> str:
@@ -277,11 +280,11 @@ def password_summary(encoded: str | None) -> str:
     from flaskkit.plugins.auth.hashers import is_password_usable
 
     if not encoded or not is_password_usable(encoded):
-        return "No password set."
+        return gettext("No password set.")
     try:
         summary = identify_hasher(encoded).safe_summary(encoded)
     except (ValueError, KeyError, TypeError, NotImplementedError):
-        return "Invalid password format or unknown hashing algorithm."
+        return gettext("Invalid password format or unknown hashing algorithm.")
     return " ".join(f"{key}: {value}" for key, value in summary.items())
 
 

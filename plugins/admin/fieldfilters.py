@@ -9,6 +9,8 @@ import typing as t
 
 import sqlalchemy as sa
 
+from flaskkit.translation import gettext
+
 from .display import boolean_icon
 from .display import choice_label
 from .display import display_for_value
@@ -82,7 +84,7 @@ class RelatedFieldListFilter(FieldListFilter):
         yield {
             "selected": self.lookup_val is None and self.lookup_val_isnull is None,
             "query_string": changelist.get_query_string(remove=[self.lookup_kwarg, self.lookup_kwarg_isnull]),
-            "display": "All",
+            "display": gettext("All"),
         }
         for pk, label in self.lookup_choices:
             yield {
@@ -136,7 +138,7 @@ class BooleanFieldListFilter(FieldListFilter):
         return queryset
 
     def choices(self, changelist: ChangeList) -> t.Iterable[Choice]:
-        for value, label in ((None, "All"), ("1", "Yes"), ("0", "No")):
+        for value, label in ((None, gettext("All")), ("1", gettext("Yes")), ("0", gettext("No"))):
             yield {
                 "selected": self.lookup_val == value and self.lookup_val2 is None,
                 "query_string": changelist.get_query_string({self.lookup_kwarg: value}, [self.lookup_kwarg2])
@@ -149,7 +151,7 @@ class BooleanFieldListFilter(FieldListFilter):
             yield {
                 "selected": self.lookup_val2 is True,
                 "query_string": changelist.get_query_string({self.lookup_kwarg2: "True"}, [self.lookup_kwarg]),
-                "display": "Unknown",
+                "display": gettext("Unknown"),
             }
 
 
@@ -190,7 +192,7 @@ class ChoicesFieldListFilter(FieldListFilter):
         yield {
             "selected": self.lookup_val is None and self.lookup_val_isnull is None,
             "query_string": changelist.get_query_string(remove=[self.lookup_kwarg, self.lookup_kwarg_isnull]),
-            "display": "All",
+            "display": gettext("All"),
         }
         for key, _value, label in self.members:
             yield {
@@ -228,24 +230,27 @@ class DateFieldListFilter(FieldListFilter):
         tomorrow = today + datetime.timedelta(days=1)
         next_month = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         self.links: list[tuple[str, dict[str, str]]] = [
-            ("Any date", {}),
-            ("Today", {self.lookup_kwarg_since: today.isoformat(), self.lookup_kwarg_until: tomorrow.isoformat()}),
+            (gettext("Any date"), {}),
             (
-                "Past 7 days",
+                gettext("Today"),
+                {self.lookup_kwarg_since: today.isoformat(), self.lookup_kwarg_until: tomorrow.isoformat()},
+            ),
+            (
+                gettext("Past 7 days"),
                 {
                     self.lookup_kwarg_since: (today - datetime.timedelta(days=7)).isoformat(),
                     self.lookup_kwarg_until: tomorrow.isoformat(),
                 },
             ),
             (
-                "This month",
+                gettext("This month"),
                 {
                     self.lookup_kwarg_since: today.replace(day=1).isoformat(),
                     self.lookup_kwarg_until: next_month.isoformat(),
                 },
             ),
             (
-                "This year",
+                gettext("This year"),
                 {
                     self.lookup_kwarg_since: today.replace(month=1, day=1).isoformat(),
                     self.lookup_kwarg_until: today.replace(year=today.year + 1, month=1, day=1).isoformat(),
@@ -254,8 +259,8 @@ class DateFieldListFilter(FieldListFilter):
         ]
         if self.nullable:
             self.links += [
-                ("No date", {self.lookup_kwarg_isnull: "True"}),
-                ("Has date", {self.lookup_kwarg_isnull: "False"}),
+                (gettext("No date"), {self.lookup_kwarg_isnull: "True"}),
+                (gettext("Has date"), {self.lookup_kwarg_isnull: "False"}),
             ]
 
     def _parse(self, value: str | None, name: str) -> t.Any:
@@ -326,7 +331,7 @@ class AllValuesFieldListFilter(FieldListFilter):
         yield {
             "selected": self.lookup_val is None and self.lookup_val_isnull is None,
             "query_string": changelist.get_query_string(remove=[self.lookup_kwarg, self.lookup_kwarg_isnull]),
-            "display": "All",
+            "display": gettext("All"),
         }
         for value in self.lookup_choices:
             key = value.name if isinstance(value, enum.Enum) else str(value)
@@ -374,7 +379,7 @@ class EmptyFieldListFilter(FieldListFilter):
         return queryset.filter(empty if self.lookup_val == "1" else sa.not_(empty))
 
     def choices(self, changelist: ChangeList) -> t.Iterable[Choice]:
-        for value, label in ((None, "All"), ("1", "Empty"), ("0", "Not empty")):
+        for value, label in ((None, gettext("All")), ("1", gettext("Empty")), ("0", gettext("Not empty"))):
             yield {
                 "selected": self.lookup_val == value,
                 "query_string": changelist.get_query_string({self.lookup_kwarg: value})

@@ -19,6 +19,8 @@ import typing as t
 
 import sqlalchemy as sa
 
+from flaskkit.translation import gettext
+
 from .display import field_label
 from .lookups import FieldPath
 from .lookups import base_type
@@ -119,7 +121,7 @@ class SimpleListFilter(ListFilter):
         yield {
             "selected": self.value() is None,
             "query_string": changelist.get_query_string(remove=[self.parameter_name]),
-            "display": "All",
+            "display": gettext("All"),
         }
         for lookup, title in self.lookup_choices:
             yield {

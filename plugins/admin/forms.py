@@ -31,6 +31,8 @@ from wtforms.validators import ValidationError
 
 from flaskkit.plugins.forms import ModelForm
 from flaskkit.plugins.forms.queryfields import get_session
+from flaskkit.translation import gettext
+from flaskkit.translation import gettext_noop
 
 from .display import DisplayItem
 from .display import display_for_value
@@ -46,7 +48,7 @@ __all__ = [
     "make_model_form",
 ]
 
-INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
+INVALID_CHOICE = gettext_noop("Select a valid choice. That choice is not one of the available choices.")
 
 
 def flatten_fieldsets(fieldsets: t.Sequence[tuple[t.Any, t.Mapping[str, t.Any]]]) -> list[str]:
@@ -141,7 +143,7 @@ class PkSelectField(_PkRows, SelectFieldBase):
     def pre_validate(self, form: t.Any) -> None:
         self.data  # noqa: B018  (resolves the submitted key)
         if self._bad is not None:
-            raise ValidationError(INVALID_CHOICE)
+            raise ValidationError(gettext(INVALID_CHOICE))
 
 
 class PkMultipleSelectField(_PkRows, SelectFieldBase):
@@ -189,7 +191,11 @@ class PkMultipleSelectField(_PkRows, SelectFieldBase):
     def pre_validate(self, form: t.Any) -> None:
         self.data  # noqa: B018
         if self._invalid:
-            raise ValidationError(f"Select a valid choice. {self._invalid[0]} is not one of the available choices.")
+            raise ValidationError(
+                gettext("Select a valid choice. {value} is not one of the available choices.").format(
+                    value=self._invalid[0]
+                )
+            )
 
 
 class RawIdInput(widgets.TextInput):

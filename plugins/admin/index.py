@@ -17,6 +17,8 @@ from flask import url_for
 from flask_admin import BaseView
 from flask_admin import expose
 
+from flaskkit.translation import gettext
+
 from .access import is_staff
 from .access import staff_required_response
 from .models import LogEntry
@@ -74,7 +76,7 @@ class AdminIndexView(BaseView):
             abort(404)
         return self.render_admin(
             "admin/app_index.html",
-            title=f"{apps[0]['name']} administration",
+            title=gettext("%(app)s administration") % {"app": apps[0]["name"]},
             subtitle=None,
             app_list=apps,
             app_label=app_label,

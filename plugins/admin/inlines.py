@@ -29,6 +29,8 @@ from sqlalchemy.orm import RelationshipProperty
 
 from flaskkit.plugins.forms import ModelForm
 from flaskkit.plugins.forms.converters import editable_names
+from flaskkit.translation import gettext
+from flaskkit.translation import ngettext
 
 from .display import model_options
 from .forms import flatten_fieldsets
@@ -40,10 +42,6 @@ if t.TYPE_CHECKING:
     from .options import ModelAdmin
 
 __all__ = ["InlineFormSet", "InlineModelAdmin", "StackedInline", "TabularInline", "find_parent_fk"]
-
-#: Django's text for too many forms and too few.
-TOO_MANY = "Please submit at most {n} form{s}."
-TOO_FEW = "Please submit at least {n} form{s}."
 
 
 class FKError(LookupError):
@@ -259,8 +257,11 @@ class InlineFormSet:
                 found = by_pk.pop(key, None)
                 if found is None:
                     self.errors.append(
-                        f"A {inline.verbose_name} of this form no longer exists or is not one of this object's; "
-                        "reload the page and try again."
+                        gettext(
+                            "A %(name)s of this form no longer exists or is not one of this object's; "
+                            "reload the page and try again."
+                        )
+                        % {"name": inline.verbose_name}
                     )
                 instances.append(found)
         self.forms: list[InlineForm] = [self._form(index, instance) for index, instance in enumerate(instances)]
@@ -281,7 +282,7 @@ class InlineFormSet:
         try:
             posted = int(formdata.get(f"{self.prefix}-TOTAL_FORMS", default))
         except (TypeError, ValueError):
-            self.errors.append("ManagementForm data is missing or has been tampered with.")
+            self.errors.append(gettext("ManagementForm data is missing or has been tampered with."))
             return self.initial_count
         limit = self.initial_count + (1000 if self.can_add else 0)
         if self.max_num is not None:
@@ -307,21 +308,29 @@ class InlineFormSet:
             if form.instance is None and not form.has_changed():
                 continue
             if form.instance is None and not self.can_add:
-                form.form.form_errors.append(f"You may not add a {self.inline.verbose_name}.")
+                form.form.form_errors.append(
+                    gettext("You may not add a %(name)s.") % {"name": self.inline.verbose_name}
+                )
                 valid = False
                 continue
             if form.instance is not None and not self.can_change and form.has_changed():
-                form.form.form_errors.append("You do not have permission to change this object.")
+                form.form.form_errors.append(gettext("You do not have permission to change this object."))
                 valid = False
                 continue
             kept += 1
             if not form.form.validate():
                 valid = False
         if self.max_num is not None and kept > self.max_num:
-            self.errors.append(TOO_MANY.format(n=self.max_num, s="" if self.max_num == 1 else "s"))
+            self.errors.append(
+                ngettext("Please submit at most %d form.", "Please submit at most %d forms.", self.max_num)
+                % self.max_num
+            )
             valid = False
         if self.min_num and kept < self.min_num:
-            self.errors.append(TOO_FEW.format(n=self.min_num, s="" if self.min_num == 1 else "s"))
+            self.errors.append(
+                ngettext("Please submit at least %d form.", "Please submit at least %d forms.", self.min_num)
+                % self.min_num
+            )
             valid = False
         return valid
 

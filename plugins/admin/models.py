@@ -26,6 +26,7 @@ from sqlalchemy.orm import mapped_column
 
 from flaskkit.plugins.orm import IdMixin
 from flaskkit.plugins.orm.database import NAMING_CONVENTION
+from flaskkit.translation import gettext
 
 try:  # the aware datetime type: the orm plugin's, or the auth plugin's where it was first defined
     from flaskkit.plugins.orm import AwareDateTime  # type: ignore[attr-defined]
@@ -82,12 +83,15 @@ class LogEntry(IdMixin, _Base):
 
     def __str__(self) -> str:
         if self.is_addition():
-            return f"Added “{self.object_repr}”."
+            return gettext("Added “%(object)s”.") % {"object": self.object_repr}
         if self.is_change():
-            return f"Changed “{self.object_repr}” — {self.get_change_message()}"
+            return gettext("Changed “%(object)s” — %(changes)s") % {
+                "object": self.object_repr,
+                "changes": self.get_change_message(),
+            }
         if self.is_deletion():
-            return f"Deleted “{self.object_repr}.”"
-        return "LogEntry Object"
+            return gettext("Deleted “%(object)s.”") % {"object": self.object_repr}
+        return gettext("LogEntry Object")
 
     def is_addition(self) -> bool:
         return self.action_flag == ADDITION
@@ -118,20 +122,28 @@ def change_message_text(raw: str) -> str:
         if "added" in entry:
             added = entry["added"] or {}
             if added:
-                messages.append(f"Added {added.get('name')} “{added.get('object')}”.")
+                messages.append(
+                    gettext("Added {name} “{object}”.").format(name=added.get("name"), object=added.get("object"))
+                )
             else:
-                messages.append("Added.")
+                messages.append(gettext("Added."))
         elif "changed" in entry:
             changed = entry["changed"] or {}
-            fields = _text_list(list(changed.get("fields") or []), "and")
+            fields = _text_list(list(changed.get("fields") or []), gettext("and"))
             if "name" in changed:
-                messages.append(f"Changed {fields} for {changed['name']} “{changed.get('object')}”.")
+                messages.append(
+                    gettext("Changed {fields} for {name} “{object}”.").format(
+                        fields=fields, name=changed["name"], object=changed.get("object")
+                    )
+                )
             else:
-                messages.append(f"Changed {fields}.")
+                messages.append(gettext("Changed {fields}.").format(fields=fields))
         elif "deleted" in entry:
             deleted = entry["deleted"] or {}
-            messages.append(f"Deleted {deleted.get('name')} “{deleted.get('object')}”.")
-    return " ".join(messages) or "No fields changed."
+            messages.append(
+                gettext("Deleted {name} “{object}”.").format(name=deleted.get("name"), object=deleted.get("object"))
+            )
+    return " ".join(messages) or gettext("No fields changed.")
 
 
 def _text_list(items: list[str], last: str) -> str:

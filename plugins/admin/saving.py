@@ -13,6 +13,7 @@ from flask import flash
 
 from flaskkit.plugins.orm import db
 from flaskkit.plugins.orm import is_atomic_request
+from flaskkit.translation import override
 
 from . import models as history
 
@@ -127,18 +128,24 @@ class SavingMixin:
     def construct_change_message(
         self, request: Request, form: t.Any, formsets: t.Sequence[t.Any], add: bool, changed: t.Sequence[str] = ()
     ) -> list[dict[str, t.Any]]:
-        """Django's JSON change message: the changed fields, then what each inline added, changed, deleted."""
+        """Django's JSON change message: the changed fields, then what each inline added, changed, deleted.
+
+        Labels and names are stored as text in ``LANGUAGE_CODE`` (Django stores them untranslated): a lazy
+        label is no JSON, and the history should not depend on the language of whoever saved.
+        """
         message: list[dict[str, t.Any]] = []
-        if add:
-            message.append({"added": {}})
-        elif changed:
-            message.append({"changed": {"fields": list(changed)}})
-        for formset in formsets:
-            added, changed_children, deleted = getattr(formset, "result", ([], [], []))
-            name = formset.inline.opts.verbose_name
-            message.extend({"added": {"name": name, "object": str(obj)}} for obj in added)
-            message.extend(
-                {"changed": {"name": name, "object": str(obj), "fields": fields}} for obj, fields in changed_children
-            )
-            message.extend({"deleted": {"name": name, "object": str(obj)}} for obj in deleted)
+        with override(None):
+            if add:
+                message.append({"added": {}})
+            elif changed:
+                message.append({"changed": {"fields": [str(field) for field in changed]}})
+            for formset in formsets:
+                added, changed_children, deleted = getattr(formset, "result", ([], [], []))
+                name = str(formset.inline.opts.verbose_name)
+                message.extend({"added": {"name": name, "object": str(obj)}} for obj in added)
+                message.extend(
+                    {"changed": {"name": name, "object": str(obj), "fields": [str(f) for f in fields]}}
+                    for obj, fields in changed_children
+                )
+                message.extend({"deleted": {"name": name, "object": str(obj)}} for obj in deleted)
         return message

@@ -9,6 +9,8 @@ from flask import current_app
 from flask import request
 from flask import url_for
 
+from flaskkit.translation import gettext
+
 from .display import app_verbose_name
 from .display import capfirst
 from .saving import page_messages
@@ -46,15 +48,15 @@ class AdminState:
 
     @property
     def site_header(self) -> str:
-        return self.site.site_header or self.settings.site_header
+        return gettext(str(self.site.site_header or self.settings.site_header))
 
     @property
     def site_title(self) -> str:
-        return self.site.site_title or self.settings.site_title
+        return gettext(str(self.site.site_title or self.settings.site_title))
 
     @property
     def index_title(self) -> str:
-        return self.site.index_title or self.settings.index_title
+        return gettext(str(self.site.index_title or self.settings.index_title))
 
     # -- lookups -----------------------------------------------------------------------------------------
 

@@ -27,6 +27,8 @@ from flask import request
 from flask import url_for
 from flask_admin import expose
 
+from flaskkit.translation import gettext
+
 from .access import permission_denied
 from .access import staff_required_response
 from .actions import ACTION_CHECKBOX_NAME
@@ -102,9 +104,10 @@ class ModelAdminViews:
         return t.cast(str, self.render(template, **base))
 
     def _missing(self: ModelAdmin, object_id: str) -> ResponseReturnValue:  # type: ignore[misc]
+        name = str(self.opts.verbose_name)
         admin_message(
-            f"{self.opts.verbose_name[:1].upper()}{self.opts.verbose_name[1:]} with ID “{object_id}” doesn’t exist. "  # noqa: RUF001  (Django's text)
-            "Perhaps it was deleted?",
+            gettext("%(name)s with ID “%(key)s” doesn’t exist. Perhaps it was deleted?")  # noqa: RUF001
+            % {"name": name[:1].upper() + name[1:], "key": object_id},
             "warning",
         )
         return redirect(url_for("admin.index"))
@@ -125,10 +128,10 @@ class ModelAdminViews:
         changelist = ChangeList(request, self)
         actions = self.get_actions(request) if self.actions is not None else {}
         can_change = self.has_change_permission(request)
-        verb = "change" if can_change else "view"
+        title = gettext("Select %s to change") if can_change else gettext("Select %s to view")
         return self.render_admin(
             "admin/change_list.html",
-            title=f"Select {self.opts.verbose_name} to {verb}",
+            title=title % self.opts.verbose_name,
             subtitle=None,
             cl=changelist,
             action_choices=[(name, description) for name, (_f, _n, description) in actions.items()],
@@ -141,15 +144,18 @@ class ModelAdminViews:
         actions = self.get_actions(request)
         name = request.form.get("action", "")
         if not name:
-            admin_message("No action selected.", "warning")
+            admin_message(gettext("No action selected."), "warning")
             return redirect(back)
         if name not in actions:
-            return permission_denied(f"There is no action {name!r} that you may run here.")
+            return permission_denied(
+                gettext("There is no action %(name)s that you may run here.") % {"name": repr(name)}
+            )
         selected = request.form.getlist(ACTION_CHECKBOX_NAME)
         select_across = request.form.get("select_across") == "1"
         if not selected and not select_across:
             admin_message(
-                "Items must be selected in order to perform actions on them. No items have been changed.", "warning"
+                gettext("Items must be selected in order to perform actions on them. No items have been changed."),
+                "warning",
             )
             return redirect(back)
         changelist = ChangeList(request, self)
@@ -160,11 +166,13 @@ class ModelAdminViews:
         if getattr(func, "confirm", True) and request.form.get("post") != "yes":
             objects = queryset.limit(CONFIRM_SHOWN).all()
             if not objects:
-                admin_message("None of the selected objects exist any more. No items have been changed.", "warning")
+                admin_message(
+                    gettext("None of the selected objects exist any more. No items have been changed."), "warning"
+                )
                 return redirect(back)
             return self.render_admin(
                 "admin/action_confirmation.html",
-                title="Are you sure?",
+                title=gettext("Are you sure?"),
                 action_name=name,
                 action_description=description,
                 objects=objects,
@@ -203,12 +211,16 @@ class ModelAdminViews:
         objects = queryset.all()
         back = self.get_changelist_url() + (f"?{request.query_string.decode()}" if request.query_string else "")
         if not objects:
-            admin_message("None of the selected objects exist any more. No items have been changed.", "warning")
+            admin_message(
+                gettext("None of the selected objects exist any more. No items have been changed."), "warning"
+            )
             return redirect(back)
         plan = collect_deletion(self, request, objects)
         if request.form.get("post") == "yes":
             if plan.perms_needed or plan.protected:
-                return permission_denied("The deletion would remove objects you may not delete, or protected ones.")
+                return permission_denied(
+                    gettext("The deletion would remove objects you may not delete, or protected ones.")
+                )
             for obj in objects:
                 self.log_deletion(request, obj, str(obj))
             try:
@@ -218,15 +230,20 @@ class ModelAdminViews:
                 from flaskkit.plugins.orm import db
 
                 db.session.rollback()
-                admin_message(f"Nothing was deleted: the database refused it ({_first_line(exc)}).", "error")
+                admin_message(
+                    gettext("Nothing was deleted: the database refused it (%(error)s).") % {"error": _first_line(exc)},
+                    "error",
+                )
                 return redirect(back)
             count = len(objects)
             name = self.opts.verbose_name if count == 1 else self.opts.verbose_name_plural
-            admin_message(f"Successfully deleted {count} {name}.", "success")
+            admin_message(
+                gettext("Successfully deleted %(count)d %(items)s.") % {"count": count, "items": name}, "success"
+            )
             return redirect(back)
         return self.render_admin(
             "admin/delete_selected_confirmation.html",
-            title="Delete multiple objects" if len(objects) > 1 else "Are you sure?",
+            title=gettext("Delete multiple objects") if len(objects) > 1 else gettext("Are you sure?"),
             objects=objects,
             plan=plan,
             selected=request.form.getlist(ACTION_CHECKBOX_NAME),
@@ -266,7 +283,7 @@ class ModelAdminViews:
         else:
             can_edit = self.has_change_permission(request, obj)
         if request.method == "POST" and not can_edit:
-            return permission_denied("You may view this object, not change it.")
+            return permission_denied(gettext("You may view this object, not change it."))
         readonly = list(self.get_readonly_fields(request, obj))
         fieldsets = self.get_fieldsets(request, obj)
         if not can_edit:
@@ -293,7 +310,7 @@ class ModelAdminViews:
                 saved = self._save(form, formsets, obj, add)
                 if saved is not None:
                     return saved
-            admin_message("Please correct the errors below.", "error")
+            admin_message(gettext("Please correct the errors below."), "error")
         readonly_items = {
             name: item
             for name, item in zip(
@@ -310,10 +327,10 @@ class ModelAdminViews:
             self.get_empty_value_display(),
             self.get_prepopulated_fields(request, obj) if can_edit else None,
         )
-        verb = "Add" if add else ("Change" if can_edit else "View")
+        title = gettext("Add %s") if add else (gettext("Change %s") if can_edit else gettext("View %s"))
         return self.render_admin(
             "admin/change_form.html",
-            title=f"{verb} {self.opts.verbose_name}",
+            title=title % self.opts.verbose_name,
             subtitle=None if add else str(obj),
             adminform=admin_form,
             formsets=formsets,
@@ -400,30 +417,37 @@ class ModelAdminViews:
             self.commit()
         except sa.exc.IntegrityError as exc:
             db.session.rollback()
-            form.form_errors.append(f"The database refused the change, and nothing was saved: {_first_line(exc)}")
+            form.form_errors.append(
+                gettext("The database refused the change, and nothing was saved: %(error)s")
+                % {"error": _first_line(exc)}
+            )
             return None
         return self.response_add(request, new_object) if add else self.response_change(request, new_object)
 
     def response_add(self: ModelAdmin, request: Request, obj: t.Any) -> ResponseReturnValue:  # type: ignore[misc]
-        name = f"The {self.opts.verbose_name} “{obj}” was added successfully."
+        names = {"name": self.opts.verbose_name, "obj": str(obj)}
         if "_continue" in request.form or ("_saveasnew" in request.form and self.save_as_continue):
-            admin_message(f"{name} You may edit it again below.", "success")
+            message = gettext("The %(name)s “%(obj)s” was added successfully. You may edit it again below.")
+            admin_message(message % names, "success")
             return redirect(self.get_change_url(obj, preserved=request.args.get("_changelist_filters")))
         if "_addanother" in request.form:
-            admin_message(f"{name} You may add another {self.opts.verbose_name} below.", "success")
+            message = gettext("The %(name)s “%(obj)s” was added successfully. You may add another %(name)s below.")
+            admin_message(message % names, "success")
             return redirect(self.admin_url("add_view", **_preserved(request)))
-        admin_message(name, "success")
+        admin_message(gettext("The %(name)s “%(obj)s” was added successfully.") % names, "success")
         return self._changelist_redirect()
 
     def response_change(self: ModelAdmin, request: Request, obj: t.Any) -> ResponseReturnValue:  # type: ignore[misc]
-        name = f"The {self.opts.verbose_name} “{obj}” was changed successfully."
+        names = {"name": self.opts.verbose_name, "obj": str(obj)}
         if "_continue" in request.form:
-            admin_message(f"{name} You may edit it again below.", "success")
+            message = gettext("The %(name)s “%(obj)s” was changed successfully. You may edit it again below.")
+            admin_message(message % names, "success")
             return redirect(request.full_path if request.query_string else request.path)
         if "_addanother" in request.form:
-            admin_message(f"{name} You may add another {self.opts.verbose_name} below.", "success")
+            message = gettext("The %(name)s “%(obj)s” was changed successfully. You may add another %(name)s below.")
+            admin_message(message % names, "success")
             return redirect(self.admin_url("add_view", **_preserved(request)))
-        admin_message(name, "success")
+        admin_message(gettext("The %(name)s “%(obj)s” was changed successfully.") % names, "success")
         return self._changelist_redirect()
 
     # -- delete and history ---------------------------------------------------------------------------------
@@ -438,7 +462,9 @@ class ModelAdminViews:
         plan = collect_deletion(self, request, [obj])
         if request.method == "POST":
             if plan.perms_needed or plan.protected:
-                return permission_denied("The deletion would remove objects you may not delete, or protected ones.")
+                return permission_denied(
+                    gettext("The deletion would remove objects you may not delete, or protected ones.")
+                )
             object_repr = str(obj)
             self.log_deletion(request, obj, object_repr)
             try:
@@ -449,15 +475,20 @@ class ModelAdminViews:
 
                 db.session.rollback()
                 admin_message(
-                    f"The {self.opts.verbose_name} “{object_repr}” could not be deleted: other rows refer to it.",
+                    gettext("The %(name)s “%(obj)s” could not be deleted: other rows refer to it.")
+                    % {"name": self.opts.verbose_name, "obj": object_repr},
                     "error",
                 )
                 return redirect(self.get_change_url(obj))
-            admin_message(f"The {self.opts.verbose_name} “{object_repr}” was deleted successfully.", "success")
+            admin_message(
+                gettext("The %(name)s “%(obj)s” was deleted successfully.")
+                % {"name": self.opts.verbose_name, "obj": object_repr},
+                "success",
+            )
             return self._changelist_redirect()
         return self.render_admin(
             "admin/delete_confirmation.html",
-            title="Are you sure?",
+            title=gettext("Are you sure?"),
             subtitle=str(obj),
             object=obj,
             object_id=self.pk_string(obj),
@@ -496,7 +527,7 @@ class ModelAdminViews:
         entries = list(db.session.scalars(statement))
         return self.render_admin(
             "admin/object_history.html",
-            title=f"Change history: {obj}",
+            title=gettext("Change history: %s") % obj,
             subtitle=None,
             object=obj,
             object_id=self.pk_string(obj),

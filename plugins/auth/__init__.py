@@ -48,6 +48,7 @@ from flaskkit.checks import Info as CheckInfo
 from flaskkit.checks import Warning as CheckWarning
 from flaskkit.checks import check
 from flaskkit.services import service_unavailable
+from flaskkit.translation import ngettext
 
 from . import checks as _checks
 from .backends import AllowAllUsersModelBackend
@@ -394,7 +395,7 @@ def throttled_response(error: LoginThrottled) -> ResponseReturnValue:
     headers = {"Retry-After": str(seconds)}
     accept = request.accept_mimetypes
     if accept.quality("application/json") > accept.quality("text/html") or (request.is_json and not accept):
-        body = jsonify(error="login_throttled", detail=error.description, retry_after=seconds)
+        body = jsonify(error="login_throttled", detail=str(error.description), retry_after=seconds)
         body.status_code = 429
         body.headers.update(headers)
         return add_never_cache_headers(body)
@@ -407,6 +408,6 @@ def throttled_response(error: LoginThrottled) -> ResponseReturnValue:
 
 def _in_words(seconds: int) -> str:
     if seconds < 90:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
+        return ngettext("%(num)d second", "%(num)d seconds", seconds) % {"num": seconds}
     minutes = -(-seconds // 60)
-    return f"{minutes} minutes"
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes) % {"num": minutes}

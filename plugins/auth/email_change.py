@@ -40,6 +40,9 @@ from wtforms.validators import InputRequired
 from wtforms.validators import Length
 
 from flaskkit.plugins.forms import Form
+from flaskkit.translation import gettext
+from flaskkit.translation import gettext_lazy
+from flaskkit.translation import gettext_noop
 
 from .mixins import LoginRequiredMixin
 from .models import _salted_hmac
@@ -69,8 +72,8 @@ __all__ = [
 
 logger = logging.getLogger("flaskkit.auth")
 _SALT = "flaskkit.plugins.auth.email_change"
-SAME_EMAIL = "This is already your email address."
-PASSWORD_INCORRECT = "Your password was entered incorrectly. Please enter it again."
+SAME_EMAIL = gettext_noop("This is already your email address.")
+PASSWORD_INCORRECT = gettext_noop("Your password was entered incorrectly. Please enter it again.")
 
 
 def _binding(user: t.Any) -> str:
@@ -107,11 +110,13 @@ class EmailChangeForm(Form):
     """The new address, and the password to prove it is the user."""
 
     email = StringField(
-        "New email address",
+        gettext_lazy("New email address"),
         validators=[InputRequired(), Length(max=254), _email_field],
         render_kw={"autocomplete": "email", "maxlength": 254, "type": "email", "autofocus": True},
     )
-    password = PasswordField("Password", validators=[InputRequired()], render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        gettext_lazy("Password"), validators=[InputRequired()], render_kw={"autocomplete": "current-password"}
+    )
 
     def __init__(self, user: t.Any, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
@@ -121,13 +126,13 @@ class EmailChangeForm(Form):
         email = t.cast(str, self.cleaned_data.get("email"))
         current = getattr(self.user, self.user.get_email_field_name(), "") or ""
         if email.casefold() == current.casefold():
-            raise ValidationError(SAME_EMAIL)
+            raise ValidationError(gettext(SAME_EMAIL))
         return email
 
     def clean_password(self) -> str:
         password = t.cast(str, self.cleaned_data.get("password"))
         if not self.user.check_password(password):
-            raise ValidationError(PASSWORD_INCORRECT)
+            raise ValidationError(gettext(PASSWORD_INCORRECT))
         return password
 
 
@@ -138,7 +143,9 @@ class EmailChangeView(LoginRequiredMixin, AuthView):
     template_name = "auth/email_change_form.html"
     email_template_name = "auth/email_change_email.txt"
     subject_template_name = "auth/email_change_subject.txt"
-    success_message = "We’ve emailed a confirmation link to your new address. Open it to finish the change."  # noqa: RUF001
+    success_message = gettext_lazy(
+        "We’ve emailed a confirmation link to your new address. Open it to finish the change."  # noqa: RUF001
+    )
 
     def get(self) -> ResponseReturnValue:
         user = current_user._get_current_object()  # type: ignore[attr-defined]
@@ -195,7 +202,7 @@ class EmailChangeConfirmView(LoginRequiredMixin, AuthView):
     template_name = "auth/email_change_confirm.html"
     notice_template_name = "auth/email_changed_notice.txt"
     notice_subject_template_name = "auth/email_changed_notice_subject.txt"
-    success_message = "Your email address was changed."
+    success_message = gettext_lazy("Your email address was changed.")
 
     def get(self, token: str) -> ResponseReturnValue:
         user = current_user._get_current_object()  # type: ignore[attr-defined]

@@ -18,6 +18,9 @@ from wtforms.validators import Length
 from flaskkit.plugins.forms import Form
 from flaskkit.plugins.forms import ValidationError
 from flaskkit.plugins.orm import db
+from flaskkit.translation import gettext
+from flaskkit.translation import gettext_lazy
+from flaskkit.translation import gettext_noop
 
 from . import password_validation
 from .login import authenticate
@@ -28,11 +31,13 @@ from .users import get_user_model
 __all__ = ["AuthenticationForm", "PasswordChangeForm", "SetPasswordForm", "UserCreationForm"]
 
 #: Django's messages.
-PASSWORD_MISMATCH = "The two password fields didn’t match."  # noqa: RUF001  (Django's text, its apostrophe)
-INVALID_LOGIN = "Please enter a correct {username} and password. Note that both fields may be case-sensitive."
-INACTIVE = "This account is inactive."
-PASSWORD_INCORRECT = "Your old password was entered incorrectly. Please enter it again."
-USERNAME_TAKEN = "A user with that username already exists."
+PASSWORD_MISMATCH = gettext_noop("The two password fields didn’t match.")  # noqa: RUF001  (Django's apostrophe)
+INVALID_LOGIN = gettext_noop(
+    "Please enter a correct {username} and password. Note that both fields may be case-sensitive."
+)
+INACTIVE = gettext_noop("This account is inactive.")
+PASSWORD_INCORRECT = gettext_noop("Your old password was entered incorrectly. Please enter it again.")
+USERNAME_TAKEN = gettext_noop("A user with that username already exists.")
 
 
 def _password_help() -> str:
@@ -48,25 +53,29 @@ def normalize_username_input(value: t.Any) -> t.Any:
 def _username_validator(form: Form, field: t.Any) -> None:
     message = UnicodeUsernameValidator()(field.data)
     if message:
-        raise ValidationError(message)
+        raise ValidationError(gettext(message))
 
 
 class AuthenticationForm(Form):
     """The login form: ``authenticate()`` runs in :meth:`clean`; :meth:`get_user` is the user."""
 
     username = StringField(
-        "Username",
+        gettext_lazy("Username"),
         validators=[InputRequired()],
         filters=[normalize_username_input],
         render_kw={"autofocus": True, "autocomplete": "username", "maxlength": 150},
     )
-    password = PasswordField("Password", validators=[InputRequired()], render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        gettext_lazy("Password"), validators=[InputRequired()], render_kw={"autocomplete": "current-password"}
+    )
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
         self.user_cache: t.Any = None
         model = get_user_model()
-        label = getattr(model, "verbose_names", {}).get(model.USERNAME_FIELD, model.USERNAME_FIELD.replace("_", " "))
+        label = str(
+            getattr(model, "verbose_names", {}).get(model.USERNAME_FIELD, model.USERNAME_FIELD.replace("_", " "))
+        )
         self.username.label.text = label[:1].upper() + label[1:]
         #: The username field's name in messages ("username", "email address"...).
         self.username_label = label
@@ -77,14 +86,14 @@ class AuthenticationForm(Form):
         if username is not None and password:
             self.user_cache = authenticate(username=username, password=password)
             if self.user_cache is None:
-                raise ValidationError(INVALID_LOGIN.format(username=self.username_label))
+                raise ValidationError(gettext(INVALID_LOGIN).format(username=self.username_label))
             self.confirm_login_allowed(self.user_cache)
         return data
 
     def confirm_login_allowed(self, user: t.Any) -> None:
         """Refuse a user that a backend let through but who may not log in (an inactive one)."""
         if not getattr(user, "is_active", True):
-            raise ValidationError(INACTIVE)
+            raise ValidationError(gettext(INACTIVE))
 
     def get_user(self) -> t.Any:
         return self.user_cache
@@ -94,10 +103,12 @@ class SetPasswordForm(Form):
     """Set a user's password without the old one (the base of :class:`PasswordChangeForm`)."""
 
     new_password1 = PasswordField(
-        "New password", validators=[InputRequired()], render_kw={"autocomplete": "new-password"}
+        gettext_lazy("New password"), validators=[InputRequired()], render_kw={"autocomplete": "new-password"}
     )
     new_password2 = PasswordField(
-        "New password confirmation", validators=[InputRequired()], render_kw={"autocomplete": "new-password"}
+        gettext_lazy("New password confirmation"),
+        validators=[InputRequired()],
+        render_kw={"autocomplete": "new-password"},
     )
 
     def __init__(self, user: t.Any, *args: t.Any, **kwargs: t.Any) -> None:
@@ -109,7 +120,7 @@ class SetPasswordForm(Form):
         first = self.cleaned_data.get("new_password1")
         second = t.cast(str, self.cleaned_data.get("new_password2"))
         if first and second and first != second:
-            raise ValidationError(PASSWORD_MISMATCH)
+            raise ValidationError(gettext(PASSWORD_MISMATCH))
         password_validation.validate_password(second, self.user)
         return second
 
@@ -127,7 +138,9 @@ class PasswordChangeForm(SetPasswordForm):
     """Change one's own password: the old one, then the new one twice."""
 
     old_password = PasswordField(
-        "Old password", validators=[InputRequired()], render_kw={"autofocus": True, "autocomplete": "current-password"}
+        gettext_lazy("Old password"),
+        validators=[InputRequired()],
+        render_kw={"autofocus": True, "autocomplete": "current-password"},
     )
 
     def __init__(self, user: t.Any, *args: t.Any, **kwargs: t.Any) -> None:
@@ -138,7 +151,7 @@ class PasswordChangeForm(SetPasswordForm):
     def clean_old_password(self) -> str:
         old = t.cast(str, self.cleaned_data.get("old_password"))
         if not self.user.check_password(old):
-            raise ValidationError(PASSWORD_INCORRECT)
+            raise ValidationError(gettext(PASSWORD_INCORRECT))
         return old
 
 
@@ -150,16 +163,18 @@ class UserCreationForm(Form):
     """
 
     username = StringField(
-        "Username",
+        gettext_lazy("Username"),
         validators=[InputRequired(), Length(max=150), _username_validator],
-        description="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+        description=gettext_lazy("Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only."),
         render_kw={"autofocus": True, "autocomplete": "username", "maxlength": 150},
     )
-    password1 = PasswordField("Password", validators=[InputRequired()], render_kw={"autocomplete": "new-password"})
+    password1 = PasswordField(
+        gettext_lazy("Password"), validators=[InputRequired()], render_kw={"autocomplete": "new-password"}
+    )
     password2 = PasswordField(
-        "Password confirmation",
+        gettext_lazy("Password confirmation"),
         validators=[InputRequired()],
-        description="Enter the same password as before, for verification.",
+        description=gettext_lazy("Enter the same password as before, for verification."),
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -176,14 +191,14 @@ class UserCreationForm(Form):
             sa.select(sa.func.count()).select_from(model).where(sa.func.lower(column) == username.lower())
         )
         if taken:
-            raise ValidationError(USERNAME_TAKEN)
+            raise ValidationError(gettext(USERNAME_TAKEN))
         return t.cast(str, username)
 
     def clean_password2(self) -> str:
         first = self.cleaned_data.get("password1")
         second = t.cast(str, self.cleaned_data.get("password2"))
         if first and second and first != second:
-            raise ValidationError(PASSWORD_MISMATCH)
+            raise ValidationError(gettext(PASSWORD_MISMATCH))
         return second
 
     def _post_clean(self) -> None:

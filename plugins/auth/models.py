@@ -37,6 +37,7 @@ from flaskkit.plugins.orm import IdMixin
 from flaskkit.plugins.orm import Model
 from flaskkit.plugins.orm import db
 from flaskkit.plugins.orm import is_atomic_request
+from flaskkit.translation import gettext_lazy
 
 from . import hashers
 
@@ -76,11 +77,13 @@ class UnicodeUsernameValidator:
     """Django's username rule: letters, digits and ``@ . + - _`` only."""
 
     regex = re.compile(r"^[\w.@+-]+\Z")
-    message = "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
+    message = gettext_lazy(
+        "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters."
+    )
 
     def __call__(self, value: str) -> str | None:
         """The error message for ``value``, or ``None`` when it is a valid username."""
-        return None if isinstance(value, str) and self.regex.match(value) else self.message
+        return None if isinstance(value, str) and self.regex.match(value) else str(self.message)
 
 
 # -- Permission and Group ---------------------------------------------------------------------------
@@ -516,11 +519,11 @@ class AbstractUser(AbstractBaseUser, PermissionsMixin, IdMixin, Model):
     __abstract__ = True
 
     #: Django's ``verbose_name`` of the columns (the password similarity message uses them).
-    verbose_names: t.ClassVar[dict[str, str]] = {
-        "username": "username",
-        "first_name": "first name",
-        "last_name": "last name",
-        "email": "email address",
+    verbose_names: t.ClassVar[dict[str, t.Any]] = {
+        "username": gettext_lazy("username"),
+        "first_name": gettext_lazy("first name"),
+        "last_name": gettext_lazy("last name"),
+        "email": gettext_lazy("email address"),
     }
 
     EMAIL_FIELD = "email"

@@ -59,6 +59,10 @@ from wtforms.validators import Length
 from flaskkit import ConfigurationError
 from flaskkit.plugins.forms import Form
 from flaskkit.plugins.orm import db
+from flaskkit.translation import gettext
+from flaskkit.translation import gettext_lazy
+from flaskkit.translation import gettext_noop
+from flaskkit.translation import ngettext
 
 from .forms import SetPasswordForm
 from .login import login
@@ -117,7 +121,7 @@ RESET_DEFAULTS: dict[str, t.Any] = {
     "AUTH_PASSWORD_RESET_WINDOW": 60 * 60,
 }
 
-INVALID_EMAIL = "Enter a valid email address."
+INVALID_EMAIL = gettext_noop("Enter a valid email address.")
 #: Django's local-part and domain rules, simplified: no spaces, one "@", a dot in the domain.
 _EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f.]+\Z")
 
@@ -127,9 +131,9 @@ def validate_email(value: str) -> str:
     value = (value or "").strip()
     local, _, domain = value.rpartition("@")
     if len(value) > 254 or not _EMAIL_RE.match(value) or ".." in domain or domain.startswith("."):
-        raise ValidationError(INVALID_EMAIL)
+        raise ValidationError(gettext(INVALID_EMAIL))
     if not local or len(local) > 64:
-        raise ValidationError(INVALID_EMAIL)
+        raise ValidationError(gettext(INVALID_EMAIL))
     return value
 
 
@@ -219,7 +223,8 @@ def throttled(email: str) -> int | None:
 
 def throttled_page(seconds: int, template: str = "auth/password_reset_throttled.html") -> ResponseReturnValue:
     minutes = max(1, -(-seconds // 60))
-    page = render_template(template, seconds=seconds, wait=f"{minutes} minute{'s' if minutes != 1 else ''}")
+    wait = ngettext("%(num)d minute", "%(num)d minutes", minutes) % {"num": minutes}
+    page = render_template(template, seconds=seconds, wait=wait)
     return add_never_cache_headers(current_app.make_response((page, 429, {"Retry-After": str(seconds)})))
 
 
@@ -251,7 +256,7 @@ class PasswordResetForm(Form):
     """Django's ``PasswordResetForm``: an email address; :meth:`save` mails each matching user a link."""
 
     email = StringField(
-        "Email",
+        gettext_lazy("Email"),
         validators=[InputRequired(), Length(max=254), _email_field],
         render_kw={"autocomplete": "email", "maxlength": 254, "autofocus": True, "type": "email"},
     )
@@ -352,7 +357,7 @@ class PasswordResetView(AuthView):
     #: Where to go afterwards (default: ``password_reset_done``).
     success_url: str | None = None
     #: The message for the next page (with the messages plugin).
-    success_message = (
+    success_message = gettext_lazy(
         "We’ve emailed you instructions for setting your password, if an account exists with the email you "  # noqa: RUF001
         "entered."
     )
@@ -401,7 +406,7 @@ class PasswordResetConfirmView(AuthView):
     post_reset_login = False
     post_reset_login_backend: str | None = None
     success_url: str | None = None
-    success_message = "Your password has been set. You may go ahead and log in now."
+    success_message = gettext_lazy("Your password has been set. You may go ahead and log in now.")
 
     def dispatch(self, *args: t.Any, **kwargs: t.Any) -> ResponseReturnValue:
         uidb64, token = kwargs["uidb64"], kwargs["token"]

@@ -29,6 +29,10 @@ from flask import current_app
 from flask import has_app_context
 from wtforms.validators import ValidationError as _WTFormsValidationError
 
+from flaskkit.translation import gettext
+from flaskkit.translation import gettext_lazy
+from flaskkit.translation import ngettext
+
 __all__ = [
     "DEFAULT_PASSWORD_LIST_PATH",
     "DEFAULT_PASSWORD_VALIDATORS",
@@ -102,12 +106,18 @@ class MinimumLengthValidator:
             raise ValidationError(self.get_error_message(), code="password_too_short")
 
     def get_error_message(self) -> str:
-        unit = "character" if self.min_length == 1 else "characters"
-        return f"This password is too short. It must contain at least {self.min_length} {unit}."
+        return ngettext(
+            "This password is too short. It must contain at least %(min_length)d character.",
+            "This password is too short. It must contain at least %(min_length)d characters.",
+            self.min_length,
+        ) % {"min_length": self.min_length}
 
     def get_help_text(self) -> str:
-        unit = "character" if self.min_length == 1 else "characters"
-        return f"Your password must contain at least {self.min_length} {unit}."
+        return ngettext(
+            "Your password must contain at least %(min_length)d character.",
+            "Your password must contain at least %(min_length)d characters.",
+            self.min_length,
+        ) % {"min_length": self.min_length}
 
 
 def exceeds_maximum_length_ratio(password: str, max_similarity: float, value: str) -> bool:
@@ -127,11 +137,11 @@ class UserAttributeSimilarityValidator:
 
     DEFAULT_USER_ATTRIBUTES: t.ClassVar[tuple[str, ...]] = ("username", "first_name", "last_name", "email")
     #: How the attributes are named in the message (Django's verbose names).
-    VERBOSE_NAMES: t.ClassVar[dict[str, str]] = {
-        "username": "username",
-        "first_name": "first name",
-        "last_name": "last name",
-        "email": "email address",
+    VERBOSE_NAMES: t.ClassVar[dict[str, t.Any]] = {
+        "username": gettext_lazy("username"),
+        "first_name": gettext_lazy("first name"),
+        "last_name": gettext_lazy("last name"),
+        "email": gettext_lazy("email address"),
     }
 
     def __init__(self, user_attributes: t.Sequence[str] = DEFAULT_USER_ATTRIBUTES, max_similarity: float = 0.7) -> None:
@@ -161,13 +171,13 @@ class UserAttributeSimilarityValidator:
         names = getattr(type(user), "verbose_names", None)
         if isinstance(names, t.Mapping) and attribute in names:
             return str(names[attribute])
-        return self.VERBOSE_NAMES.get(attribute, attribute.replace("_", " "))
+        return str(self.VERBOSE_NAMES.get(attribute, attribute.replace("_", " ")))
 
     def get_error_message(self, verbose_name: str = "%(verbose_name)s") -> str:
-        return f"The password is too similar to the {verbose_name}."
+        return gettext("The password is too similar to the %(verbose_name)s.") % {"verbose_name": verbose_name}
 
     def get_help_text(self) -> str:
-        return "Your password can’t be too similar to your other personal information."  # noqa: RUF001  (Django's text)
+        return gettext("Your password can’t be too similar to your other personal information.")  # noqa: RUF001
 
 
 @functools.cache
@@ -199,10 +209,10 @@ class CommonPasswordValidator:
             raise ValidationError(self.get_error_message(), code="password_too_common")
 
     def get_error_message(self) -> str:
-        return "This password is too common."
+        return gettext("This password is too common.")
 
     def get_help_text(self) -> str:
-        return "Your password can’t be a commonly used password."  # noqa: RUF001  (Django's text)
+        return gettext("Your password can’t be a commonly used password.")  # noqa: RUF001  (Django's text)
 
 
 class NumericPasswordValidator:
@@ -213,10 +223,10 @@ class NumericPasswordValidator:
             raise ValidationError(self.get_error_message(), code="password_entirely_numeric")
 
     def get_error_message(self) -> str:
-        return "This password is entirely numeric."
+        return gettext("This password is entirely numeric.")
 
     def get_help_text(self) -> str:
-        return "Your password can’t be entirely numeric."  # noqa: RUF001  (Django's text)
+        return gettext("Your password can’t be entirely numeric.")  # noqa: RUF001  (Django's text)
 
 
 # -- running them -------------------------------------------------------------------------------

@@ -45,6 +45,8 @@ from dataclasses import dataclass
 from flask import request
 from werkzeug.exceptions import TooManyRequests
 
+from flaskkit.translation import gettext_lazy
+
 if t.TYPE_CHECKING:
     from flaskkit.plugins.cache import Cache
 
@@ -76,7 +78,7 @@ class ThrottleSettings:
 class LoginThrottled(TooManyRequests):
     """Too many failed logins: a **429** with ``Retry-After`` (rendered from ``auth/throttled.html``)."""
 
-    description = "Too many failed login attempts. Please try again later."
+    description = gettext_lazy("Too many failed login attempts. Please try again later.")  # type: ignore[assignment]
 
     def __init__(self, retry_after: int, locked: bool) -> None:
         super().__init__(retry_after=retry_after)

@@ -31,6 +31,8 @@ from flask import url_for
 from flask.views import View
 from werkzeug.http import http_date
 
+from flaskkit.translation import gettext_lazy
+
 from .forms import AuthenticationForm
 from .forms import PasswordChangeForm
 from .forms import UserCreationForm
@@ -138,7 +140,7 @@ class LoginView(AuthView):
     #: Redirect a user who is already logged in (default: ``AUTH_REDIRECT_AUTHENTICATED_USER``).
     redirect_authenticated_user: bool | None = None
     #: The message for the next page (with the messages plugin); ``{username}`` is the user's.
-    success_message = "You are logged in as {username}."
+    success_message = gettext_lazy("You are logged in as {username}.")
 
     def dispatch(self, *args: t.Any, **kwargs: t.Any) -> ResponseReturnValue:
         redirect_authenticated = self.redirect_authenticated_user
@@ -191,7 +193,7 @@ class LogoutView(AuthView):
     #: Where to go after logging out (default: ``LOGOUT_REDIRECT_URL``).
     next_page: str | None = None
     #: The message for the next page (with the messages plugin).
-    success_message = "You have been logged out."
+    success_message = gettext_lazy("You have been logged out.")
 
     def post(self) -> ResponseReturnValue:
         logout()
@@ -218,7 +220,7 @@ class RegisterView(AuthView):
     redirect_field_name = "next"
     next_page: str | None = None
     #: The message for the next page (with the messages plugin); ``{username}`` is the new user's.
-    success_message = "Welcome, {username}: your account is ready."
+    success_message = gettext_lazy("Welcome, {username}: your account is ready.")
 
     def get(self) -> ResponseReturnValue:
         return self.render(form=self.form_class(formdata=None))
@@ -248,7 +250,7 @@ class PasswordChangeView(LoginRequiredMixin, AuthView):
     #: Where to go afterwards (default: the ``password_change_done`` view next to this one).
     success_url: str | None = None
     #: The message for the next page (with the messages plugin).
-    success_message = "Your password was changed."
+    success_message = gettext_lazy("Your password was changed.")
 
     def get(self) -> ResponseReturnValue:
         return self.render(form=self.form_class(current_user._get_current_object(), formdata=None))  # type: ignore[attr-defined]

@@ -24,6 +24,8 @@ How a page is cached here, as Django's ``CacheMiddleware`` does:
   ``no-cache`` or ``max-age=0``, or is streamed.
 - A stored response gets ``Cache-Control: max-age`` (the smaller of its own and
   the timeout) and ``Expires``; a response served from the cache gets ``Age``.
+- The key also holds the active language and time zone (Django's
+  ``_i18n_cache_key_suffix``), so a page is never served in another language.
 - A request carrying ``Authorization`` is never answered with a page stored for
   requests without it: ``Authorization`` is added to ``Vary`` when such a page is
   stored.
@@ -41,6 +43,9 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask import request
+
+from flaskkit import timezone as tz
+from flaskkit import translation
 
 from .conf import DEFAULT_ALIAS
 from .handler import get_plugin
@@ -143,7 +148,16 @@ def _headers_key(spec: PageCacheSpec, url_digest: str) -> str:
 
 def _page_key(spec: PageCacheSpec, method: str, url_digest: str, vary: list[str], req: Request) -> str:
     values = "\n".join(f"{name}:{req.headers.get(name)!r}" for name in vary)
-    return f"flaskkit.cache_page.page.{spec.key_prefix}.{method}.{url_digest}.{_digest(values)}"
+    return f"flaskkit.cache_page.page.{spec.key_prefix}.{method}.{url_digest}.{_digest(values)}{_locale_suffix()}"
+
+
+def _locale_suffix() -> str:
+    """Django's ``_i18n_cache_key_suffix``: the active language and time zone are part of the key.
+
+    ``Vary`` keeps apart what the request headers choose; this also keeps apart what
+    the app chose otherwise (a language or time zone from the user's profile).
+    """
+    return f".{translation.get_language()}.{tz.get_current_timezone_name()}"
 
 
 def _vary(response: Response) -> list[str]:

@@ -50,6 +50,7 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
 from flaskkit import ConfigurationError
+from flaskkit.translation import gettext_lazy
 
 from .fields import BLANK_TEXT
 from .fields import JSONField
@@ -74,8 +75,8 @@ BLANK_EMPTY = "empty"  # stored as "" (a NOT NULL string whose default is "")
 BLANK_DEFAULT = "default"  # the column default applies when creating; refused when changing
 BLANK_FALSE = "false"  # a Boolean: unchecked is False
 
-_AT_LEAST = "Ensure this value is greater than or equal to %(min)s."
-_AT_MOST = "Ensure this value is less than or equal to %(max)s."
+_AT_LEAST = gettext_lazy("Ensure this value is greater than or equal to %(min)s.")
+_AT_MOST = gettext_lazy("Ensure this value is less than or equal to %(max)s.")
 _INTEGER_RANGES: list[tuple[type[sa.types.TypeEngine[t.Any]], int, int]] = [
     (sa.SmallInteger, -(2**15), 2**15 - 1),
     (sa.BigInteger, -(2**63), 2**63 - 1),
@@ -298,8 +299,9 @@ def _form_validators(info: t.Mapping[str, t.Any]) -> list[t.Any]:
 
 
 def _label(name: str, info: t.Mapping[str, t.Any], labels: t.Mapping[str, str]) -> tuple[str, str]:
-    verbose = str(info.get("label") or humanize(name))
-    return str(labels.get(name, verbose)), verbose
+    # A lazy label (gettext_lazy) stays lazy: the form shows it in each request's language.
+    verbose = info.get("label") or humanize(name)
+    return labels.get(name, verbose), verbose
 
 
 def _common_kwargs(
@@ -309,7 +311,7 @@ def _common_kwargs(
     kwargs: dict[str, t.Any] = {"label": label}
     description = help_texts.get(name, info.get("description") or info.get("help_text"))
     if description:
-        kwargs["description"] = str(description)
+        kwargs["description"] = description
     if name in widgets:
         kwargs["widget"] = widgets[name]
     return kwargs, verbose
@@ -423,7 +425,10 @@ def _column_field(
         validators.append(_presence_validator(blank))
         if base.length:
             validators.append(
-                Length(max=base.length, message="Ensure this value has at most %(max)d characters (it has %(length)d).")
+                Length(
+                    max=base.length,
+                    message=gettext_lazy("Ensure this value has at most %(max)d characters (it has %(length)d)."),
+                )
             )
     elif isinstance(base, sa.Integer):
         field_class = wtf.IntegerField

@@ -10,6 +10,8 @@ import uuid
 from wtforms.fields import StringField
 from wtforms.fields import TextAreaField
 
+from flaskkit.translation import gettext_noop
+
 __all__ = ["BLANK_TEXT", "JSONField", "UUIDField"]
 
 #: The label of the empty choice of a select (Django's ``"---------"``).
@@ -29,7 +31,7 @@ class JSONField(TextAreaField):
             return ""
         return json.dumps(self.data, ensure_ascii=False, indent=2, sort_keys=True)
 
-    invalid_message = "Enter a valid JSON."
+    invalid_message = gettext_noop("Enter a valid JSON.")
 
     def parse(self, text: str) -> t.Any:
         return json.loads(text)
@@ -46,7 +48,7 @@ class UUIDField(StringField):
             return str(self.raw_data[0])
         return "" if self.data is None else str(self.data)
 
-    invalid_message = "Enter a valid UUID."
+    invalid_message = gettext_noop("Enter a valid UUID.")
 
     def parse(self, text: str) -> t.Any:
         return uuid.UUID(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto
 from flask_wtf.form import _is_submitted
@@ -11,8 +12,10 @@ from wtforms.meta import DefaultMeta
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
+from flaskkit import translation
 from flaskkit.exceptions import NON_FIELD_ERRORS
 from flaskkit.exceptions import ValidationError as ModelValidationError
+from flaskkit.translation import EXTENSION_KEY as TRANSLATION_EXTENSION
 
 from .csrf import KitFormCSRF
 from .formdata import for_fields
@@ -20,6 +23,19 @@ from .formdata import guard_fields
 from .formdata import request_formdata
 
 __all__ = ["Form", "ValidationError"]
+
+
+class _KitTranslations:
+    """WTForms' translations object, answered by :mod:`flaskkit.translation`."""
+
+    def gettext(self, string: str) -> str:
+        return translation.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return translation.ngettext(singular, plural, n)
+
+
+_KIT_TRANSLATIONS = _KitTranslations()
 
 
 class Form(FlaskForm):
@@ -63,6 +79,16 @@ class Form(FlaskForm):
             else:
                 formdata = DefaultMeta.wrap_formdata(self, form, formdata)
             return for_fields(formdata, form)
+
+        def get_translations(self, form: t.Any) -> t.Any:
+            # With the i18n plugin, WTForms' own messages come from the app's merged catalog
+            # (cached per language; the app's and the plugins' catalogs can reword them), not from
+            # Flask-WTF's, which reads WTForms' .mo file again on every request.
+            if current_app.extensions.get(TRANSLATION_EXTENSION) is not None and current_app.config.get(
+                "WTF_I18N_ENABLED", True
+            ):
+                return _KIT_TRANSLATIONS
+            return super().get_translations(form)
 
     def __init__(self, formdata: t.Any = _Auto, *, initial: t.Mapping[str, t.Any] | None = None, **kwargs: t.Any):
         if initial is not None:

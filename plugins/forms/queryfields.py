@@ -17,12 +17,14 @@ from wtforms.fields.choices import Choice
 from wtforms.fields.choices import SelectFieldBase
 from wtforms.validators import ValidationError
 
+from flaskkit.translation import gettext_noop
+
 from .fields import BLANK_TEXT
 
 __all__ = ["QuerySelectField", "QuerySelectMultipleField", "get_session"]
 
-INVALID_CHOICE = "Select a valid choice. That choice is not one of the available choices."
-INVALID_CHOICES = "Select a valid choice. {value} is not one of the available choices."
+INVALID_CHOICE = gettext_noop("Select a valid choice. That choice is not one of the available choices.")
+INVALID_CHOICES = gettext_noop("Select a valid choice. {value} is not one of the available choices.")
 
 
 def get_session() -> t.Any:
@@ -222,4 +224,4 @@ class QuerySelectMultipleField(_QueryChoices, SelectFieldBase):
     def pre_validate(self, form: t.Any) -> None:
         self.data  # noqa: B018  (resolves the submitted keys, filling _invalid)
         if self._invalid:
-            raise ValidationError(INVALID_CHOICES.format(value=self._invalid[0]))
+            raise ValidationError(self.gettext(INVALID_CHOICES).format(value=self._invalid[0]))

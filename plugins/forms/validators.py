@@ -9,9 +9,12 @@ from werkzeug.datastructures import FileStorage
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
+from flaskkit.translation import gettext_noop
+from flaskkit.translation import ngettext
+
 __all__ = ["DecimalDigits", "FileRequiredUnlessChanging", "Required", "RequiredUnlessCreating"]
 
-REQUIRED_MESSAGE = "This field is required."
+REQUIRED_MESSAGE = gettext_noop("This field is required.")
 
 
 def is_empty(value: object) -> bool:
@@ -117,15 +120,34 @@ class DecimalDigits:
             digits, decimals = len(digit_tuple), abs(exponent)
         whole_digits = digits - decimals
         if self.max_digits is not None and digits > self.max_digits:
-            raise ValidationError(f"Ensure that there are no more than {self.max_digits} digits in total.")
+            raise ValidationError(
+                ngettext(
+                    "Ensure that there are no more than %(max)s digit in total.",
+                    "Ensure that there are no more than %(max)s digits in total.",
+                    self.max_digits,
+                )
+                % {"max": self.max_digits}
+            )
         if self.decimal_places is not None and decimals > self.decimal_places:
-            raise ValidationError(f"Ensure that there are no more than {self.decimal_places} decimal places.")
+            raise ValidationError(
+                ngettext(
+                    "Ensure that there are no more than %(max)s decimal place.",
+                    "Ensure that there are no more than %(max)s decimal places.",
+                    self.decimal_places,
+                )
+                % {"max": self.decimal_places}
+            )
         if (
             self.max_digits is not None
             and self.decimal_places is not None
             and whole_digits > self.max_digits - self.decimal_places
         ):
+            whole = self.max_digits - self.decimal_places
             raise ValidationError(
-                f"Ensure that there are no more than {self.max_digits - self.decimal_places} digits "
-                "before the decimal point."
+                ngettext(
+                    "Ensure that there are no more than %(max)s digit before the decimal point.",
+                    "Ensure that there are no more than %(max)s digits before the decimal point.",
+                    whole,
+                )
+                % {"max": whole}
             )

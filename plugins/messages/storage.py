@@ -34,6 +34,8 @@ from itsdangerous import BadSignature
 from itsdangerous import URLSafeSerializer
 from markupsafe import Markup
 
+from flaskkit.translation import LazyString
+
 from . import constants
 
 if t.TYPE_CHECKING:
@@ -156,6 +158,8 @@ class BaseStorage:
         if level < self.level:
             return
         self.added_new = True
+        if isinstance(message, LazyString):
+            message = str(message)  # translated now, in the request's language: storages keep text
         self._queued_messages.append(Message(level, message, extra_tags))
 
     @property

@@ -56,6 +56,8 @@ from sqlalchemy.sql.util import ClauseAdapter
 
 from flaskkit.exceptions import NON_FIELD_ERRORS
 from flaskkit.exceptions import ValidationError
+from flaskkit.translation import gettext
+from flaskkit.translation import ngettext
 
 from .labels import verbose_name
 
@@ -152,7 +154,7 @@ def model_fields(model: type) -> list[ModelField]:
         relationship = covering.get(column)
         name = relationship.key if relationship is not None else prop.key
         info = {**column.info, **(relationship.info if relationship is not None else {})}
-        fields.append(ModelField(name, prop.key, column, relationship, str(info.get("label") or humanize(name))))
+        fields.append(ModelField(name, prop.key, column, relationship, info.get("label") or humanize(name)))
     _FIELDS[model] = fields
     return fields
 
@@ -264,19 +266,19 @@ def to_python(column: sa.Column[t.Any], value: t.Any) -> t.Any:
             return True
         if value in ("f", "False", "0"):
             return False
-        raise _invalid("“%(value)s” value must be either True or False.", value)
+        raise _invalid(gettext("“%(value)s” value must be either True or False."), value)
     if isinstance(base, sa.Integer):
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise _invalid("“%(value)s” value must be an integer.", value) from None
+            raise _invalid(gettext("“%(value)s” value must be an integer."), value) from None
     if isinstance(base, sa.Float) or (isinstance(base, sa.Numeric) and not base.asdecimal):
         try:
             return value if isinstance(value, float) else float(value)
         except (TypeError, ValueError):
-            raise _invalid("“%(value)s” value must be a float.", value) from None
+            raise _invalid(gettext("“%(value)s” value must be a float."), value) from None
     if isinstance(base, sa.Numeric):
         return _decimal(value)
     if isinstance(base, sa.DateTime):
@@ -289,13 +291,13 @@ def to_python(column: sa.Column[t.Any], value: t.Any) -> t.Any:
         try:
             parsed = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
         except (TypeError, ValueError, AttributeError):
-            raise _invalid("“%(value)s” is not a valid UUID.", value) from None
+            raise _invalid(gettext("“%(value)s” is not a valid UUID."), value) from None
         return parsed if base.as_uuid else (value if isinstance(value, str) else str(parsed))
     if isinstance(base, sa.JSON):
         try:
             json.dumps(value)
         except (TypeError, ValueError):
-            raise ValidationError("Value must be valid JSON.", code="invalid") from None
+            raise ValidationError(gettext("Value must be valid JSON."), code="invalid") from None
         return value
     if isinstance(base, sa.String):
         return value if isinstance(value, str) else str(value)
@@ -315,7 +317,7 @@ def _enum_value(base: sa.Enum, value: t.Any) -> t.Any:
                 return member
     elif value in base.enums:
         return value
-    raise _invalid("Value %(value)r is not a valid choice.", value, code="invalid_choice")
+    raise _invalid(gettext("Value %(value)r is not a valid choice."), value, code="invalid_choice")
 
 
 def _decimal(value: t.Any) -> decimal.Decimal:
@@ -326,7 +328,7 @@ def _decimal(value: t.Any) -> decimal.Decimal:
             return decimal.Context(prec=15).create_decimal_from_float(value)
         return decimal.Decimal(str(value))
     except (decimal.InvalidOperation, TypeError, ValueError):
-        raise _invalid("“%(value)s” value must be a decimal number.", value) from None
+        raise _invalid(gettext("“%(value)s” value must be a decimal number."), value) from None
 
 
 def _datetime(value: t.Any) -> dt.datetime:
@@ -338,7 +340,9 @@ def _datetime(value: t.Any) -> dt.datetime:
         return dt.datetime.fromisoformat(str(value).strip())
     except ValueError:
         raise _invalid(
-            "“%(value)s” value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format.",
+            gettext(
+                "“%(value)s” value has an invalid format. It must be in YYYY-MM-DD HH:MM[:ss[.uuuuuu]][TZ] format."
+            ),
             value,
         ) from None
 
@@ -356,7 +360,7 @@ def _date(value: t.Any) -> dt.date:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         raise _invalid(
-            "“%(value)s” value has an invalid date format. It must be in YYYY-MM-DD format.", value
+            gettext("“%(value)s” value has an invalid date format. It must be in YYYY-MM-DD format."), value
         ) from None
 
 
@@ -369,7 +373,7 @@ def _time(value: t.Any) -> dt.time:
         return dt.time.fromisoformat(str(value).strip())
     except ValueError:
         raise _invalid(
-            "“%(value)s” value has an invalid format. It must be in HH:MM[:ss[.uuuuuu]] format.", value
+            gettext("“%(value)s” value has an invalid format. It must be in HH:MM[:ss[.uuuuuu]] format."), value
         ) from None
 
 
@@ -379,11 +383,11 @@ def _validate(field: ModelField, value: t.Any) -> None:
     if choices is not None and not _is_empty(value):
         allowed = [choice[0] if isinstance(choice, list | tuple) else choice for choice in choices]
         if value not in allowed:
-            raise _invalid("Value %(value)r is not a valid choice.", value, code="invalid_choice")
+            raise _invalid(gettext("Value %(value)r is not a valid choice."), value, code="invalid_choice")
     if value is None and not field.blank:
-        raise ValidationError("This field cannot be null.", code="null")
+        raise ValidationError(gettext("This field cannot be null."), code="null")
     if not field.blank and _is_empty(value):
-        raise ValidationError("This field cannot be blank.", code="blank")
+        raise ValidationError(gettext("This field cannot be blank."), code="blank")
 
 
 def _run_validators(field: ModelField, value: t.Any) -> None:
@@ -395,7 +399,7 @@ def _run_validators(field: ModelField, value: t.Any) -> None:
         if len(value) > base.length:
             errors.append(
                 ValidationError(
-                    "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+                    gettext("Ensure this value has at most %(limit_value)d characters (it has %(show_value)d)."),
                     code="max_length",
                     params={"limit_value": base.length, "show_value": len(value), "value": value},
                 )
@@ -404,9 +408,11 @@ def _run_validators(field: ModelField, value: t.Any) -> None:
         for type_class, low, high in _INTEGER_RANGES:
             if isinstance(base, type_class):
                 if value < low:
-                    errors.append(_limit("Ensure this value is greater than or equal to %(limit_value)s.", low))
+                    errors.append(
+                        _limit(gettext("Ensure this value is greater than or equal to %(limit_value)s."), low)
+                    )
                 elif value > high:
-                    errors.append(_limit("Ensure this value is less than or equal to %(limit_value)s.", high))
+                    errors.append(_limit(gettext("Ensure this value is less than or equal to %(limit_value)s."), high))
                 break
     elif isinstance(base, sa.Numeric) and isinstance(value, decimal.Decimal):
         message = decimal_digits_error(value, base.precision, base.scale)
@@ -420,7 +426,7 @@ def _run_validators(field: ModelField, value: t.Any) -> None:
         except ValidationError as exc:
             errors.extend(exc.error_list)
         except _wtforms_validation_errors() as exc:
-            errors.append(ValidationError(str(exc) or "Enter a valid value.", code="invalid"))
+            errors.append(ValidationError(str(exc) or gettext("Enter a valid value."), code="invalid"))
     if errors:
         raise ValidationError(errors)
 
@@ -452,7 +458,7 @@ def is_model_validator(validator: t.Any) -> bool:
 def decimal_digits_error(value: decimal.Decimal, max_digits: int | None, decimal_places: int | None) -> str | None:
     """Django's ``DecimalValidator``: the message for too many digits, or ``None``."""
     if not value.is_finite():
-        return "Enter a number."
+        return gettext("Enter a number.")
     _sign, digit_tuple, exponent = value.as_tuple()
     exponent = t.cast(int, exponent)
     if exponent >= 0:
@@ -462,11 +468,24 @@ def decimal_digits_error(value: decimal.Decimal, max_digits: int | None, decimal
     else:
         digits, decimals = len(digit_tuple), abs(exponent)
     if max_digits is not None and digits > max_digits:
-        return f"Ensure that there are no more than {max_digits} digits in total."
+        return ngettext(
+            "Ensure that there are no more than %(max)s digit in total.",
+            "Ensure that there are no more than %(max)s digits in total.",
+            max_digits,
+        ) % {"max": max_digits}
     if decimal_places is not None and decimals > decimal_places:
-        return f"Ensure that there are no more than {decimal_places} decimal places."
+        return ngettext(
+            "Ensure that there are no more than %(max)s decimal place.",
+            "Ensure that there are no more than %(max)s decimal places.",
+            decimal_places,
+        ) % {"max": decimal_places}
     if max_digits is not None and decimal_places is not None and digits - decimals > max_digits - decimal_places:
-        return f"Ensure that there are no more than {max_digits - decimal_places} digits before the decimal point."
+        whole = max_digits - decimal_places
+        return ngettext(
+            "Ensure that there are no more than %(max)s digit before the decimal point.",
+            "Ensure that there are no more than %(max)s digits before the decimal point.",
+            whole,
+        ) % {"max": whole}
     return None
 
 
@@ -527,8 +546,11 @@ def validate_unique(instance: object, exclude: t.Collection[str] | None = None) 
             if session.scalar(statement) is None:
                 continue
             names = list(dict.fromkeys(field.name for field in fields))
-            labels = list(dict.fromkeys(field.label for field in fields))
-            message = f"{humanize(verbose_name(model))} with this {_text_list(labels)} already exists."
+            labels = list(dict.fromkeys(str(field.label) for field in fields))
+            message = gettext("%(model_name)s with this %(field_labels)s already exists.") % {
+                "model_name": humanize(verbose_name(model)),
+                "field_labels": _text_list(labels),
+            }
             key = names[0] if len(names) == 1 else NON_FIELD_ERRORS
             errors.setdefault(key, []).append(ValidationError(message, code="unique"))
     if errors:
@@ -546,7 +568,7 @@ def _text_list(items: list[str]) -> str:
     """``["a", "b", "c"]`` -> ``"a, b and c"`` (Django's ``get_text_list``)."""
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+    return gettext("%(items)s and %(last_item)s") % {"items": ", ".join(items[:-1]), "last_item": items[-1]}
 
 
 # -- validate_constraints ---------------------------------------------------------------------------
@@ -589,7 +611,9 @@ def validate_constraints(instance: object, exclude: t.Collection[str] | None = N
                     violated = sa.not_(ClauseAdapter(row).traverse(sqltext))
                 if session.scalar(sa.select(sa.literal(1)).select_from(row).where(violated)) is None:
                     continue
-                message = constraint.info.get("violation_error_message") or "Constraint “%(name)s” is violated."
+                message = constraint.info.get("violation_error_message") or gettext(
+                    "Constraint “%(name)s” is violated."
+                )
                 errors.append(
                     ValidationError(message, code="constraint", params={"name": constraint.name or table.name})
                 )

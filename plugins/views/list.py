@@ -13,6 +13,7 @@ from werkzeug.exceptions import NotFound
 
 from flaskkit import ConfigurationError
 from flaskkit.plugins.orm import db
+from flaskkit.translation import gettext
 
 from .base import FALLBACK_FOLDER
 from .base import ContextMixin
@@ -168,9 +169,11 @@ class MultipleObjectMixin(ContextMixin):
         try:
             asked = int(raw)
         except ValueError:
-            raise NotFound(f"The number of rows per page, {raw!r}, is not a number.") from None
+            raise NotFound(
+                gettext("The number of rows per page, %(value)s, is not a number.") % {"value": repr(raw)}
+            ) from None
         if asked < 1:
-            raise NotFound(f"The number of rows per page, {asked}, is less than 1.")
+            raise NotFound(gettext("The number of rows per page, %(value)s, is less than 1.") % {"value": asked})
         return min(asked, page_size)
 
     def _page_number(self, paginator: Paginator) -> int:
@@ -181,13 +184,17 @@ class MultipleObjectMixin(ContextMixin):
             try:
                 number = int(raw)
             except (TypeError, ValueError):
-                raise NotFound("Page is not 'last', nor can it be converted to an int.") from None
+                raise NotFound(gettext("Page is not 'last', nor can it be converted to an int.")) from None
         if number < 1:
-            raise NotFound(f"Invalid page ({raw}): That page number is less than 1.")
+            raise NotFound(
+                gettext("Invalid page (%(page_number)s): That page number is less than 1.") % {"page_number": raw}
+            )
         if number > paginator.num_pages:
             if number == 1 and paginator.allow_empty_first_page:
                 return number
-            raise NotFound(f"Invalid page ({raw}): That page contains no results.")
+            raise NotFound(
+                gettext("Invalid page (%(page_number)s): That page contains no results.") % {"page_number": raw}
+            )
         return number
 
     # -- context ---------------------------------------------------------------------------

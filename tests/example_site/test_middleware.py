@@ -53,6 +53,7 @@ def test_the_middleware_order(runner):
     assert result.exit_code == 0, result.output
     rows = [line.split() for line in result.output.splitlines() if re.match(r"\s+\d\s", line)]
     assert [row[1] for row in rows] == [
+        "i18n.locale",  # the request's language, for every middleware (Django's LocaleMiddleware)
         "flaskkit.plugins.middleware:SecurityMiddleware",
         "flaskkit.plugins.middleware:ContentSecurityPolicyMiddleware",
         "example_site.middleware:ServerTimingMiddleware",
@@ -62,6 +63,7 @@ def test_the_middleware_order(runner):
         "ops.health",
         "static.files",
         "ops.access_log",
+        "i18n.url_prefix",  # WSGI: /de/... is served as /... in German
     ]
 
 

@@ -119,7 +119,7 @@ def test_email_found(reset_site, client):
     assert message.from_email == "Notes <noreply@example.com>"
     assert message.subject == "Password reset on Notes"
     assert "http://localhost/accounts/reset/" in message.body
-    assert "Your username, in case you've forgotten: ada" in message.body
+    assert "Your username, in case you’ve forgotten: ada" in message.body  # noqa: RUF001
     ((html, mimetype),) = message.alternatives
     assert mimetype == "text/html" and '<a href="http://localhost/accounts/reset/' in html
 

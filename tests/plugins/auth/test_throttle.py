@@ -99,7 +99,7 @@ def test_repeated_failures_are_slowed_then_refused_with_429(clocked):
     assert locked.headers["Retry-After"] == "900"
     page = locked.get_data(as_text=True)
     assert "<h1>Too many login attempts</h1>" in page
-    assert "Please try again in\n15 minutes." in page
+    assert "Please try again in 15 minutes." in page
     assert locked.headers["Cache-Control"].startswith("max-age=0, no-cache")
 
 

@@ -8,6 +8,12 @@
 
   function all(root, selector) { return Array.prototype.slice.call(root.querySelectorAll(selector)); }
 
+  /* The page's words in its language: data-i18n-* attributes of <body> (base_site.html), English without them. */
+  function text(name, fallback) {
+    var value = document.body && document.body.dataset ? document.body.dataset["i18n" + name.charAt(0).toUpperCase() + name.slice(1)] : null;
+    return value || fallback;
+  }
+
   /* -- actions of the change list ---------------------------------------------------------------------- */
 
   function initActions(form) {
@@ -26,7 +32,10 @@
       var checked = boxes.filter(function (box) { return box.checked; }).length;
       boxes.forEach(function (box) { box.closest("tr").classList.toggle("selected", box.checked); });
       if (toggle) { toggle.checked = checked === total; toggle.indeterminate = checked > 0 && checked < total; }
-      if (counter) { counter.textContent = checked + " of " + total + " selected"; }
+      if (counter) {
+        var template = counter.getAttribute("data-template") || "{sel} of {cnt} selected";
+        counter.textContent = template.replace("{sel}", checked).replace("{cnt}", total);
+      }
       var everything = across && across.value === "1";
       if (question) { question.classList.toggle("hidden", !(checked === total) || everything); }
       if (allSelected) { allSelected.classList.toggle("hidden", !everything); }
@@ -149,7 +158,7 @@
     var input = document.createElement("input");
     input.type = "search";
     input.autocomplete = "off";
-    input.placeholder = "Type to search…";
+    input.placeholder = text("search", "Type to search…");
     input.setAttribute("role", "combobox");
     input.setAttribute("aria-expanded", "false");
     var label = document.querySelector('label[for="' + select.id + '"]');
@@ -175,7 +184,7 @@
         var remove = document.createElement("button");
         remove.type = "button";
         remove.textContent = "✕";
-        remove.setAttribute("aria-label", "Remove " + option.textContent);
+        remove.setAttribute("aria-label", text("remove", "Remove %s").replace("%s", option.textContent));
         remove.addEventListener("click", function () {
           option.selected = false;
           if (!multiple) { select.value = ""; }
@@ -223,7 +232,7 @@
           if (!results.children.length) {
             var none = document.createElement("li");
             none.className = "none";
-            none.textContent = "No results found";
+            none.textContent = text("noResults", "No results found");
             results.appendChild(none);
           }
           results.classList.remove("hidden");
@@ -285,7 +294,7 @@
     var filter = document.createElement("input");
     filter.type = "search";
     filter.className = "select-filter";
-    filter.placeholder = "Filter";
+    filter.placeholder = text("filter", "Filter");
     filter.setAttribute("aria-label", "Filter the choices");
     select.parentNode.insertBefore(filter, select);
     filter.addEventListener("input", function () {
