@@ -39,12 +39,10 @@ class Visit:
     def click(self, element: WebElement) -> None:
         """Click a link or a submit button and wait for the next page."""
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions
-        from selenium.webdriver.support.ui import WebDriverWait
 
         page = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.driver, WAIT_TIMEOUT).until(expected_conditions.staleness_of(page))
+        wait_for_new_page(self.driver, page)
         self.landed()
 
     def landed(self) -> None:
@@ -143,3 +141,27 @@ def is_problem(entry: dict[str, t.Any], page_url: str) -> bool:
     if entry["level"] != "SEVERE":
         return False
     return not entry["message"].startswith(f"{page_url} - Failed to load resource: the server responded with")
+
+
+def wait_for_new_page(driver: t.Any, page: t.Any) -> None:
+    """Wait until ``page`` (the old document's ``<html>``) is gone: the click's navigation happened.
+
+    Chromium sometimes answers the check on an element of a document being replaced with "Node with
+    given id does not belong to the document" rather than a stale-element error: that is gone too.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def replaced(_: t.Any) -> bool:
+        try:
+            page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
+    WebDriverWait(driver, WAIT_TIMEOUT).until(replaced)

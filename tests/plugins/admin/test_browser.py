@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.browsing import wait_for_new_page
 from tests.e2e.conftest import WAIT_TIMEOUT
 from tests.e2e.conftest import browser  # noqa: F401  (fixtures of the browser tests)
 from tests.e2e.conftest import chromium  # noqa: F401
@@ -93,12 +94,10 @@ class Admin:
 
     def click(self, element: WebElement) -> None:
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions
-        from selenium.webdriver.support.ui import WebDriverWait
 
         page = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.driver, WAIT_TIMEOUT).until(expected_conditions.staleness_of(page))
+        wait_for_new_page(self.driver, page)
         self.landed()
 
     def landed(self) -> None:
