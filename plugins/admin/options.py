@@ -228,7 +228,13 @@ class ModelAdmin(ModelAdminViews, SavingMixin, ModelView):
         query = self.get_queryset(request)
         for column, value in zip(mapper.primary_key, values, strict=True):
             query = query.filter(getattr(self.model, mapper.get_property_by_column(column).key) == value)
-        return query.one_or_none()
+        try:
+            return query.one_or_none()
+        except (OverflowError, sa.exc.DataError):
+            # An id the database cannot even compare (beyond its integer range): no such row. PostgreSQL
+            # aborted the transaction; nothing was written before the lookup, so roll it back.
+            db.session.rollback()
+            return None
 
     def pk_string(self, obj: t.Any) -> str:
         mapper = sa.inspect(self.model)
@@ -517,4 +523,7 @@ def _convert(column: t.Any, text: str) -> t.Any:
         return text
     if python_type is str:
         return text
-    return python_type(text)
+    value = python_type(text)
+    if python_type is int and not -(2**63) <= value < 2**63:
+        raise ValueError(f"{text!r} is beyond a 64-bit integer")
+    return value

@@ -69,6 +69,37 @@ class ModelAdminViews:
         "delete_view": "delete",
     }
 
+    # -- Flask-Admin's own routes, withdrawn ---------------------------------------------------------
+    #
+    # ModelView exposes its own list, create, edit, details, action, export and ajax routes, built on its
+    # form scaffolding and its own permission flags. The views above replace them, with Django's
+    # permissions; left exposed, they would be a second way in (a "view" permission reaching Flask-Admin's
+    # edit form). Redefined here without @expose, Flask-Admin's view collector no longer routes them.
+
+    def index_view(self) -> t.NoReturn:
+        abort(404)
+
+    def create_view(self) -> t.NoReturn:
+        abort(404)
+
+    def edit_view(self) -> t.NoReturn:
+        abort(404)
+
+    def details_view(self) -> t.NoReturn:
+        abort(404)
+
+    def action_view(self) -> t.NoReturn:
+        abort(404)
+
+    def export(self, export_type: str) -> t.NoReturn:
+        abort(404)
+
+    def ajax_lookup(self) -> t.NoReturn:
+        abort(404)
+
+    def ajax_update(self) -> t.NoReturn:
+        abort(404)
+
     # -- access -------------------------------------------------------------------------------------
 
     def _handle_view(self: ModelAdmin, name: str, **kwargs: t.Any) -> ResponseReturnValue | None:  # type: ignore[misc]

@@ -225,3 +225,33 @@ def test_a_missing_object_redirects_with_a_message(shop, admin_client):
         assert response.headers["Location"] == "/admin/"
     page = text(admin_client.get("/admin/"))
     assert "Product with ID “abc” doesn’t exist. Perhaps it was deleted?" in page  # noqa: RUF001  (Django's text)
+
+
+#: The routes Flask-Admin's ModelView exposes itself, which the admin's own views replace.
+FLASK_ADMIN_ROUTES = [
+    ("GET", "/admin/catalog/product/new/"),
+    ("POST", "/admin/catalog/product/new/"),
+    ("GET", "/admin/catalog/product/edit/?id=1"),
+    ("POST", "/admin/catalog/product/edit/?id=1"),
+    ("GET", "/admin/catalog/product/details/?id=1"),
+    ("POST", "/admin/catalog/product/action/"),
+    ("GET", "/admin/catalog/product/export/csv/"),
+    ("GET", "/admin/catalog/product/ajax/lookup/?name=category&query=a"),
+    ("POST", "/admin/catalog/product/ajax/update/"),
+]
+
+
+def test_flask_admins_own_routes_are_not_a_second_way_in(shop):
+    """A view-only staff user cannot reach Flask-Admin's edit form or actions: those routes do not exist."""
+    create_user(shop, "viv", "correct-horse-battery", "catalog.view_product", is_staff=True)
+    client = shop.test_client()
+    log_in(client, "viv", "correct-horse-battery")
+    before = password_of(shop)
+    rules = {rule.rule for rule in shop.url_map.iter_rules()}
+    for path in ("/new/", "/edit/", "/details/", "/action/", "/export/<export_type>/", "/ajax/lookup/"):
+        assert f"/admin/catalog/product{path}" not in rules, path
+    for method, url in FLASK_ADMIN_ROUTES:
+        data = {"name": "Changed", "price": "1", "list_form_pk": "1", "action": "delete", "rowid": "1"}
+        response = post(client, url, data) if method == "POST" else client.get(url)
+        assert response.status_code in (301, 302, 404, 405), (method, url, response.status_code)
+    assert_nothing_changed(shop, before)

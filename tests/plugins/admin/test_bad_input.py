@@ -91,3 +91,10 @@ def test_odd_posts(shop, admin_client, url, data):
 def test_tampered_change_forms(shop, admin_client, changes):
     response = submit(admin_client, "/admin/catalog/product/1/change/", changes)
     assert response.status_code in (200, 302), (changes, response.status_code)
+
+
+@pytest.mark.parametrize("object_id", ["9223372036854775808", "99999999999999999999999", "-9223372036854775809"])
+def test_an_id_beyond_the_databases_integers_is_no_such_object(shop, admin_client, object_id):
+    for view in ("change", "delete", "history"):
+        response = admin_client.get(f"/admin/catalog/product/{object_id}/{view}/")
+        assert response.status_code == 302, view  # as for any missing object: back to the list, with a message

@@ -95,3 +95,11 @@ def test_add_with_an_inline(pg_site):
     with app.app_context():
         mug = db.session.scalar(db.select(Product).where(Product.name == "Mug"))
         assert [r.author for r in mug.reviews] == ["Ann"]
+
+
+@pytest.mark.parametrize("object_id", ["3000000000", "9223372036854775808"])
+def test_an_id_beyond_the_columns_integers_is_no_such_object(pg_site, object_id):
+    _, client = pg_site
+    response = client.get(f"/admin/catalog/product/{object_id}/change/")
+    assert response.status_code == 302  # as for any missing object, not PostgreSQL's "out of range" as a 500
+    assert client.get("/admin/catalog/product/").status_code == 200  # the next request's transaction is fine
