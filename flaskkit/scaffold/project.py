@@ -76,6 +76,7 @@ PROJECT_PLUGINS: tuple[ProjectPlugin, ...] = (
     ProjectPlugin("auth", "auth", full_only=True),
     ProjectPlugin("admin", "admin", full_only=True),
     ProjectPlugin("views", "views"),
+    ProjectPlugin("ops"),
 )
 
 #: Extras every project depends on besides the plugins' own: the drivers of its production services.

@@ -22,6 +22,7 @@ from .base import View
 from .base import option
 from .names import model_name
 from .names import model_template
+from .pagination import LookaheadPagination
 from .pagination import Page
 from .pagination import Paginator
 from .queries import check_model_and_queryset
@@ -40,6 +41,8 @@ if t.TYPE_CHECKING:
 __all__ = ["BaseListView", "ListView", "MultipleObjectMixin", "MultipleObjectTemplateResponseMixin"]
 
 _LAST = "last"
+#: The largest OFFSET the databases take (a signed 64-bit integer).
+_MAX_OFFSET = 2**63 - 1
 
 
 class MultipleObjectMixin(ContextMixin):
@@ -118,31 +121,57 @@ class MultipleObjectMixin(ContextMixin):
 
         The page number is the URL argument or query parameter :attr:`page_kwarg`,
         1 by default, or ``last``; anything else, or a page past the last one,
-        is a 404. The rows are counted first, then the page is read with
-        ``db.paginate(..., max_per_page=page_size)``, ordered (after
-        :attr:`ordering`) by the primary key so that pages never overlap.
+        is a 404. The page is read with ``db.paginate(..., max_per_page=page_size)``,
+        ordered (after :attr:`ordering`) by the primary key so that pages never overlap.
+
+        Unlike Django's ``Paginator``, which counts every list before reading a page,
+        the rows are counted only when something needs the count: the page is read
+        with one row more than it shows, which says whether a next page exists, and a
+        page that is the last one knows the total from its own rows. ``paginator.count``
+        (and ``num_pages``, ``page_range``...) runs the ``COUNT`` query when first read,
+        so a list whose template shows only "next" and "previous" links costs one query.
         """
         per_page = self._per_page(page_size)
-        statement = queryset if isinstance(queryset, sa.Select) else None
-        if statement is not None:
-            total = count_rows(statement)
-        else:
+        allow_empty = self.get_allow_empty()
+        if not isinstance(queryset, sa.Select):
             queryset = list(queryset)
-            total = len(queryset)
-        paginator = Paginator(total, per_page, allow_empty_first_page=self.get_allow_empty())
-        number = self._page_number(paginator)
-        if statement is not None:
-            entity = entity_of(statement)
-            if entity is not None:  # a total order: rows with equal sort keys never move between pages
-                statement = statement.order_by(*(getattr(entity, name) for name in primary_key_names(entity)))
-            pagination = db.paginate(
-                statement, page=number, per_page=per_page, max_per_page=page_size, error_out=False, count=False
-            )
-            pagination.total = total
-            page = Page(list(pagination.items), number, paginator, pagination)
-        else:
+            paginator = Paginator(len(queryset), per_page, allow_empty_first_page=allow_empty)
+            number = self._page_number(paginator)
             start = (number - 1) * per_page
             page = Page(queryset[start : start + per_page], number, paginator)
+            return paginator, page, page.object_list, page.has_other_pages
+        statement = queryset
+
+        def count() -> int:
+            return count_rows(statement)
+
+        raw = self._raw_page_number()
+        paginator = Paginator(count, per_page, allow_empty_first_page=allow_empty)
+        number = self._page_number(paginator, raw) if raw == _LAST else self._parse_page_number(raw)
+        if (number - 1) * per_page > _MAX_OFFSET:  # past any table a database can hold (and its integers)
+            raise NotFound(
+                gettext("Invalid page (%(page_number)s): That page contains no results.") % {"page_number": raw}
+            )
+        entity = entity_of(statement)
+        ordered = statement
+        if entity is not None:  # a total order: rows with equal sort keys never move between pages
+            ordered = statement.order_by(*(getattr(entity, name) for name in primary_key_names(entity)))
+        pagination = LookaheadPagination(
+            select=ordered,
+            session=db.session(),
+            page=number,
+            per_page=per_page,
+            max_per_page=page_size,
+            error_out=False,
+            count=False,
+        )
+        if not pagination.has_more:
+            if pagination.items or number == 1:
+                # The last page: the total is known without counting.
+                paginator.set_count((number - 1) * per_page + len(pagination.items))
+            # A page past the last one, or page 1 of an empty list without allow_empty: 404.
+            self._page_number(paginator, raw)
+        page = Page(list(pagination.items), number, paginator, pagination, has_next=pagination.has_more)
         return paginator, page, page.object_list, page.has_other_pages
 
     def page_url(self, number: int | str) -> str:
@@ -176,19 +205,24 @@ class MultipleObjectMixin(ContextMixin):
             raise NotFound(gettext("The number of rows per page, %(value)s, is less than 1.") % {"value": asked})
         return min(asked, page_size)
 
-    def _page_number(self, paginator: Paginator) -> int:
-        raw = self.kwargs.get(self.page_kwarg) or self.request.args.get(self.page_kwarg) or 1  # type: ignore[attr-defined]
-        if raw == _LAST:
-            number = paginator.num_pages
-        else:
-            try:
-                number = int(raw)
-            except (TypeError, ValueError):
-                raise NotFound(gettext("Page is not 'last', nor can it be converted to an int.")) from None
+    def _raw_page_number(self) -> t.Any:
+        return self.kwargs.get(self.page_kwarg) or self.request.args.get(self.page_kwarg) or 1  # type: ignore[attr-defined]
+
+    def _parse_page_number(self, raw: t.Any) -> int:
+        try:
+            number = int(raw)
+        except (TypeError, ValueError):
+            raise NotFound(gettext("Page is not 'last', nor can it be converted to an int.")) from None
         if number < 1:
             raise NotFound(
                 gettext("Invalid page (%(page_number)s): That page number is less than 1.") % {"page_number": raw}
             )
+        return number
+
+    def _page_number(self, paginator: Paginator, raw: t.Any = None) -> int:
+        if raw is None:
+            raw = self._raw_page_number()
+        number = paginator.num_pages if raw == _LAST else self._parse_page_number(raw)
         if number > paginator.num_pages:
             if number == 1 and paginator.allow_empty_first_page:
                 return number

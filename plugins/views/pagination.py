@@ -16,12 +16,14 @@ from __future__ import annotations
 import math
 import typing as t
 
+from flask_sqlalchemy.pagination import SelectPagination
+
 if t.TYPE_CHECKING:
     import collections.abc as cabc
 
     from flask_sqlalchemy.pagination import Pagination
 
-__all__ = ["Page", "Paginator"]
+__all__ = ["LookaheadPagination", "Page", "Paginator"]
 
 
 class Paginator:
@@ -30,13 +32,26 @@ class Paginator:
     #: What :meth:`get_elided_page_range` yields for the pages it leaves out.
     ELLIPSIS = "…"
 
-    def __init__(self, count: int, per_page: int, *, allow_empty_first_page: bool = True) -> None:
-        #: The number of rows in the whole list.
-        self.count = count
+    def __init__(
+        self, count: int | t.Callable[[], int], per_page: int, *, allow_empty_first_page: bool = True
+    ) -> None:
+        # The number of rows, or the function that counts them when first asked (ListView's).
+        self._count = count
         #: Rows per page.
         self.per_page = per_page
         #: Whether page 1 of an empty list exists (``ListView.allow_empty``).
         self.allow_empty_first_page = allow_empty_first_page
+
+    @property
+    def count(self) -> int:
+        """The number of rows in the whole list (counted when first read, then kept)."""
+        if callable(self._count):
+            self._count = int(self._count())
+        return self._count
+
+    def set_count(self, count: int) -> None:
+        """Give the number of rows (when it is known without counting)."""
+        self._count = count
 
     @property
     def num_pages(self) -> int:
@@ -79,7 +94,13 @@ class Page:
     """One page of rows (Django's ``Page``); iterate over it, or read :attr:`object_list`."""
 
     def __init__(
-        self, object_list: list[t.Any], number: int, paginator: Paginator, pagination: Pagination | None = None
+        self,
+        object_list: list[t.Any],
+        number: int,
+        paginator: Paginator,
+        pagination: Pagination | None = None,
+        *,
+        has_next: bool | None = None,
     ) -> None:
         #: The rows on this page.
         self.object_list = object_list
@@ -90,6 +111,8 @@ class Page:
         #: Flask-SQLAlchemy's ``Pagination`` of this page (``None`` for a list paginated in Python);
         #: its attributes are readable on the page too.
         self.pagination = pagination
+        # Whether a next page exists, when the page was read with one row more (no count needed).
+        self._has_next = has_next
 
     @property
     def num_pages(self) -> int:
@@ -98,6 +121,8 @@ class Page:
 
     @property
     def has_next(self) -> bool:
+        if self._has_next is not None:
+            return self._has_next
         return self.number < self.paginator.num_pages
 
     @property
@@ -146,6 +171,8 @@ class Page:
         pagination = self.__dict__.get("pagination")
         if name.startswith("_") or pagination is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        if pagination.total is None:
+            pagination.total = self.paginator.count  # counted now: its pages, has_next... need it
         return getattr(pagination, name)
 
     def __len__(self) -> int:
@@ -159,3 +186,21 @@ class Page:
 
     def __repr__(self) -> str:
         return f"<Page {self.number} of {self.paginator.num_pages}>"
+
+
+class LookaheadPagination(SelectPagination):
+    """Flask-SQLAlchemy's page of a ``select()``, read with one row more than it shows.
+
+    The extra row says whether a next page exists (:attr:`has_more`) without a
+    ``COUNT`` query; it is not part of :attr:`items`. ``total`` stays ``None``
+    until :class:`Page` sets it from the paginator's count.
+    """
+
+    #: Whether rows exist after this page.
+    has_more: bool
+
+    def _query_items(self) -> list[t.Any]:
+        select = self._query_args["select"].limit(self.per_page + 1).offset(self._query_offset)
+        items = list(self._query_args["session"].execute(select).unique().scalars())
+        self.has_more = len(items) > self.per_page
+        return items[: self.per_page]

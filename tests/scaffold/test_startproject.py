@@ -34,6 +34,7 @@ BUILTIN_PLUGINS = [
     "auth",
     "admin",
     "views",
+    "ops",
 ]
 
 

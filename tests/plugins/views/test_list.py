@@ -181,8 +181,43 @@ def test_pages_never_overlap_when_the_ordering_has_ties(site):
     pages = [s for s in sql if "LIMIT" in s]
     assert len(pages) == 3
     assert all("ORDER BY views_test_post.body DESC, views_test_post.id LIMIT" in s for s in pages), pages
+    # The shipped template shows "page 1 of 3": pages 1 and 2 count; page 3, the last, knows the total.
     counts = [s for s in sql if "count(*)" in s]
-    assert len(counts) == 3 and all("ORDER BY" not in s for s in counts), counts
+    assert len(counts) == 2 and all("ORDER BY" not in s for s in counts), counts
+
+
+def test_a_page_is_counted_only_when_the_count_is_shown(posts):
+    """Django counts every list first; here a template that shows no total costs one query a page."""
+    with statements(posts) as sql:
+        status, context = context_of(posts, "/posts/?page=2")
+    assert status == 200
+    assert [post.title for post in context["object_list"]] == [f"Post {i}" for i in range(11, 21)]
+    assert len(sql) == 1 and "LIMIT" in sql[0], sql  # 11 rows read: the 11th says a next page exists
+    page = context["page_obj"]
+    assert (page.has_next, page.has_previous, context["is_paginated"]) == (True, True, True)
+    with statements(posts) as sql, posts.app_context():
+        assert (context["paginator"].count, page.num_pages, page.end_index) == (25, 3, 20)
+        assert page.pages == 3  # Flask-SQLAlchemy's name, from the same count
+    assert len(sql) == 1 and "count(*)" in sql[0], sql
+
+
+def test_the_last_page_and_a_short_list_are_never_counted(posts):
+    posts.add_url_rule("/few/", view_func=ListView.as_view("few", model=ViewsTestPost, paginate_by=50))
+    with statements(posts) as sql:
+        status, context = context_of(posts, "/posts/?page=3")
+        assert context["paginator"].count == 25 and context["page_obj"].has_next is False
+    assert status == 200 and not [s for s in sql if "count(*)" in s], sql
+    with statements(posts) as sql:
+        status, context = context_of(posts, "/few/")
+        assert (context["paginator"].num_pages, context["is_paginated"]) == (1, False)
+    assert status == 200 and len(sql) == 1, sql
+
+
+def test_page_last_counts_first(posts):
+    with statements(posts) as sql:
+        status, context = context_of(posts, "/posts/?page=last")
+    assert status == 200 and context["page_obj"].number == 3
+    assert "count(*)" in sql[0] and len(sql) == 2, sql
 
 
 def test_queryset_and_get_queryset(site, make):
@@ -255,7 +290,8 @@ def test_page_answers_flask_sqlalchemy_names_too(posts):
     _, context = context_of(posts, "/posts/?page=2")
     page = context["page_obj"]
     assert isinstance(page, Page)
-    assert (page.has_prev, page.prev_num, page.next_num, page.pages, page.total) == (True, 1, 3, 3, 25)
+    with posts.app_context():  # the count, read after the request here, is a query
+        assert (page.has_prev, page.prev_num, page.next_num, page.pages, page.total) == (True, 1, 3, 3, 25)
     assert list(page.iter_pages()) == [1, 2, 3]
     assert list(page.elided_page_range()) == [1, 2, 3]
     assert repr(page) == "<Page 2 of 3>"
