@@ -294,7 +294,9 @@ def _plain_page(app: Flask, error: ServiceUnavailable) -> Response:
         return jsonify(body)
     link = ""
     if error.continue_url:
-        link = f'\n<p><a href="{escape(error.continue_url)}">{escape(gettext("Continue"))}</a></p>'
+        # Outside the f-string: Babel's extractor does not look into one (the string would be left out of the catalog).
+        label = gettext("Continue")
+        link = f'\n<p><a href="{escape(error.continue_url)}">{escape(label)}</a></p>'
     title = escape(gettext("Your change was saved") if error.saved else gettext("Service unavailable"))
     again = ngettext(
         "Please try again in %(seconds)d second.", "Please try again in %(seconds)d seconds.", error.retry_after

@@ -37,6 +37,7 @@ from flask import request
 from werkzeug.exceptions import BadRequest
 
 from flaskkit import ConfigurationError
+from flaskkit.translation import gettext
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -94,10 +95,11 @@ class DisallowedHost(BadRequest):
             self.message += f" You may need to add {domain!r} to ALLOWED_HOSTS."
         else:
             self.message += " The domain name provided is not valid according to RFC 1034/1035."
+        # What the visitor reads (in LANGUAGE_CODE: the request's language is chosen after this check).
         if domain:
-            description = f"This site does not answer to the host name {domain!r}."
+            description = gettext("This site does not answer to the host name %(host)s.") % {"host": repr(domain)}
         else:
-            description = "The host name of this request is not a valid host name."
+            description = gettext("The host name of this request is not a valid host name.")
         if explain:
             description += " " + self.message
         super().__init__(description)

@@ -33,6 +33,8 @@ from werkzeug.exceptions import NotFound
 from flaskkit import ConfigurationError
 from flaskkit.plugins.syndication.dates import latest
 from flaskkit.plugins.syndication.sites import get_current_site
+from flaskkit.translation import gettext
+from flaskkit.translation import gettext_noop
 
 from .base import Sitemap
 from .pagination import EmptyPage
@@ -62,11 +64,11 @@ EXTENSION_KEY = "flaskkit.sitemaps"
 # -- what visitors read (one place, for translation) -------------------------------------------------
 
 #: 404: ``/sitemap-<section>.xml`` names no section.
-NO_SECTION = "No sitemap available for section: %(section)r"
+NO_SECTION = gettext_noop("No sitemap available for section: %(section)r")
 #: 404: ``?p=`` names a page that does not exist.
-EMPTY_PAGE = "Page %(page)s empty"
+EMPTY_PAGE = gettext_noop("Page %(page)s empty")
 #: 404: ``?p=`` is not a number.
-NOT_A_PAGE = "No page '%(page)s'"
+NOT_A_PAGE = gettext_noop("No page '%(page)s'")
 
 #: What search engines are told about the sitemap files themselves (Django's value).
 X_ROBOTS_TAG = "noindex, noodp, noarchive"
@@ -152,7 +154,7 @@ class SitemapView(_SitemapsView):
         site = get_current_site()
         if section is not None:
             if section not in self.sitemaps:
-                raise NotFound(NO_SECTION % {"section": section})
+                raise NotFound(gettext(NO_SECTION) % {"section": section})
             maps = [self.sitemaps[section]]
         else:
             maps = list(self.sitemaps.values())
@@ -167,9 +169,9 @@ class SitemapView(_SitemapsView):
                     sitemap.paginator, page, site.domain, sitemap.get_protocol(site.scheme)
                 )
             except EmptyPage as exc:
-                raise NotFound(EMPTY_PAGE % {"page": page}) from exc
+                raise NotFound(gettext(EMPTY_PAGE) % {"page": page}) from exc
             except PageNotAnInteger as exc:
-                raise NotFound(NOT_A_PAGE % {"page": page}) from exc
+                raise NotFound(gettext(NOT_A_PAGE) % {"page": page}) from exc
             urls.extend(page_urls)
             if all_sites_lastmod:
                 if sitemap_lastmod is not None:

@@ -61,6 +61,8 @@ from markupsafe import escape
 from werkzeug.exceptions import NotFound
 
 from flaskkit import ConfigurationError
+from flaskkit.translation import gettext
+from flaskkit.translation import gettext_noop
 
 from .dates import make_aware
 from .feedgenerator import DefaultFeed
@@ -82,7 +84,7 @@ __all__ = ["FEED_OBJECT_DOES_NOT_EXIST", "Feed", "FeedDoesNotExist"]
 # -- what visitors read (one place, for translation) -------------------------------------------------
 
 #: The 404 page's text when ``get_object()`` finds nothing.
-FEED_OBJECT_DOES_NOT_EXIST = "Feed object does not exist."
+FEED_OBJECT_DOES_NOT_EXIST = gettext_noop("Feed object does not exist.")
 
 
 class FeedDoesNotExist(LookupError):
@@ -191,7 +193,7 @@ class Feed(View):
         try:
             obj = self.get_object(request, **kwargs)
         except _not_found_errors() as exc:
-            raise NotFound(FEED_OBJECT_DOES_NOT_EXIST) from exc
+            raise NotFound(gettext(FEED_OBJECT_DOES_NOT_EXIST)) from exc
         feedgen = self.get_feed(obj, request)
         response = current_app.response_class(feedgen.writeString("utf-8"), content_type=feedgen.content_type)
         if hasattr(self, "item_pubdate") or hasattr(self, "item_updateddate"):

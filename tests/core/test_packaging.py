@@ -72,6 +72,13 @@ def test_wheel_contents(wheel: Path):
     assert not any(name.startswith(("plugins/", "tests/")) for name in names)
     assert "[flask.commands]\nkit = flaskkit.cli:kit_command" in entry_text
     assert "[pytest11]\nflaskkit = flaskkit.testing" in entry_text
+    # every plugin's compiled catalogs (package-data): an installed kit translates its pages
+    catalogs = {
+        "flaskkit/plugins/" + path.relative_to(ROOT / "plugins").as_posix()
+        for path in (ROOT / "plugins").glob("*/translations/*/LC_MESSAGES/messages.mo")
+    }
+    assert len(catalogs) >= 18
+    assert catalogs <= names, sorted(catalogs - names)
 
 
 BUILT_IN = ["orm", "session", "cache", "forms", "middleware", "signals", "auth", "views"]
