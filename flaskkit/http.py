@@ -4,12 +4,50 @@ from __future__ import annotations
 
 import typing as t
 import unicodedata
+import weakref
 from urllib.parse import urlsplit
 
 from flask import current_app
 from flask import request
 
-__all__ = ["ALLOWED_HOSTS_EXTENSION", "MAX_URL_LENGTH", "allowed_hosts", "url_has_allowed_host_and_scheme"]
+__all__ = [
+    "ALLOWED_HOSTS_EXTENSION",
+    "MAX_URL_LENGTH",
+    "allowed_hosts",
+    "decides_by_user",
+    "is_deciding_by_user",
+    "url_has_allowed_host_and_scheme",
+]
+
+_F = t.TypeVar("_F", bound=t.Callable[..., t.Any])
+
+# The view wrappers and dispatch methods that decide from the logged-in user alone.
+_BY_USER: weakref.WeakSet[t.Callable[..., t.Any]] = weakref.WeakSet()
+
+
+def decides_by_user(func: _F) -> _F:
+    """Mark ``func`` (a view decorator's wrapper, or a mixin's ``dispatch``) as deciding from the user alone.
+
+    The user comes from the session, whose cookie is part of every key
+    ``cache_page`` stores a page under once the session was read: so a page
+    stored behind such a check may be served before the check runs (the cache
+    plugin's ``cache.pages`` layer), without reading the session or loading the
+    user. The auth plugin marks ``login_required``, ``permission_required``,
+    ``user_passes_test``, ``LoginRequiredMixin`` and ``PermissionRequiredMixin``.
+    A check that reads anything else (a header, the client's address, the time)
+    must not be marked.
+    """
+    _BY_USER.add(func)
+    return func
+
+
+def is_deciding_by_user(func: object) -> bool:
+    """Whether :func:`decides_by_user` marked ``func``."""
+    try:
+        return func in _BY_USER
+    except TypeError:  # not weak-referenceable: never marked
+        return False
+
 
 #: Longer URLs are never considered safe (Django: urlsplit is slow on huge inputs).
 MAX_URL_LENGTH = 2048

@@ -13,6 +13,8 @@ import typing as t
 
 from flask import current_app
 
+from flaskkit.http import decides_by_user
+
 from .exceptions import PermissionDenied
 from .urls import login_redirect
 from .users import current_user
@@ -37,7 +39,9 @@ def user_passes_test(
                 return view(*args, **kwargs)
             return login_redirect(login_url, redirect_field_name)
 
-        return t.cast(_F, wrapped)
+        # test_func gets the user and nothing else (Django's contract): a page cache_page stored
+        # behind this check may be served before it runs (the key holds the session's cookie).
+        return t.cast(_F, decides_by_user(wrapped))
 
     return decorator
 

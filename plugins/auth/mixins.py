@@ -25,6 +25,7 @@ import typing as t
 from flask import current_app
 
 from flaskkit import ConfigurationError
+from flaskkit.http import decides_by_user
 
 from .exceptions import PermissionDenied
 from .urls import login_redirect
@@ -64,6 +65,7 @@ class AccessMixin:
 class LoginRequiredMixin(AccessMixin):
     """Only logged-in users; anonymous ones go to the login page."""
 
+    @decides_by_user
     def dispatch(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
         if not current_user.is_authenticated and not current_app.config.get("LOGIN_DISABLED"):
             return self.handle_no_permission()
@@ -89,6 +91,7 @@ class PermissionRequiredMixin(AccessMixin):
     def has_permission(self) -> bool:
         return bool(current_user.has_perms(self.get_permission_required()))
 
+    @decides_by_user  # unless a subclass overrides has_permission or get_permission_required
     def dispatch(self, *args: t.Any, **kwargs: t.Any) -> t.Any:
         if not self.has_permission():
             return self.handle_no_permission()

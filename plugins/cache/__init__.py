@@ -36,6 +36,8 @@ from flaskkit.checks import DATABASE
 from flaskkit.checks import DEPLOY
 from flaskkit.checks import CheckMessage
 from flaskkit.checks import check
+from flaskkit.pipeline import MIDDLEWARE_GROUP
+from flaskkit.pipeline import Layer
 from flaskkit.services import Service
 from flaskkit.services import register_service
 from flaskkit.services import safe_url
@@ -53,11 +55,15 @@ from .handler import cache
 from .handler import caches
 from .handler import unknown_alias
 from .page import ENVIRON_KEY
+from .page import PageCacheSpec
 from .page import cache_page
+from .page import early_spec
+from .page import fetch_early
 from .page import store_page
 
 if t.TYPE_CHECKING:
     from flask import Flask
+    from flask import Request
     from flask import Response
 
 __all__ = [
@@ -121,6 +127,36 @@ class CachePlugin(Plugin):
                 if first is not made[alias]:
                     made[alias]._backend = first.backend
         return made
+
+    def layers(self, app: Flask) -> t.Iterable[Layer]:
+        view_functions = app.view_functions
+        # view function -> the spec that may answer before it runs (None: not cached, or not early).
+        early: dict[t.Any, PageCacheSpec | None] = {}
+
+        def fetch_page(req: Request) -> Response | None:
+            rule = req.url_rule
+            if rule is None or req.routing_exception is not None:
+                return None
+            view = view_functions.get(rule.endpoint)
+            try:
+                spec = early[view]
+            except KeyError:
+                spec = early[view] = early_spec(view)
+                if spec is not None and spec.alias not in self._caches:
+                    spec = early[view] = None  # the view's own check names the missing alias
+            except TypeError:  # an unhashable view object
+                return None
+            return fetch_early(spec, req) if spec is not None else None
+
+        # Django's FetchFromCacheMiddleware is the innermost middleware: inside MIDDLEWARE, whose
+        # response hooks (security headers) then see the stored page too, and inside the layer that
+        # chooses the language, which is part of the key.
+        yield Layer(
+            "cache.pages",
+            request=fetch_page,
+            under=(MIDDLEWARE_GROUP, "i18n.locale"),
+            description="cache_page: a stored page answers before the session, the user and the view",
+        )
 
     # -- the caches ---------------------------------------------------------------------------
 

@@ -29,6 +29,17 @@ How a page is cached here, as Django's ``CacheMiddleware`` does:
 - A request carrying ``Authorization`` is never answered with a page stored for
   requests without it: ``Authorization`` is added to ``Vary`` when such a page is
   stored.
+
+Where a stored page is looked up: the view function of the request's route
+carries ``cache_page``'s mark (through ``functools.wraps``, also under other
+decorators such as ``login_required``), so the plugin's pipeline layer
+``cache.pages`` finds the page before anything else runs for the request: no
+session is read, no user loaded, no other decorator or view runs. This is where
+Django's ``FetchFromCacheMiddleware`` answers (its ``request.user`` is lazy, so a
+hit loads neither): the key already holds every request header the page varies
+on, ``Cookie`` included, so a page stored for one session is only ever served to
+requests that carry the same cookies. A miss is looked up once: the view's
+``cache_page`` does not look again.
 """
 
 from __future__ import annotations
@@ -46,6 +57,7 @@ from flask import request
 
 from flaskkit import timezone as tz
 from flaskkit import translation
+from flaskkit.http import is_deciding_by_user
 
 from .conf import DEFAULT_ALIAS
 from .handler import get_plugin
@@ -57,12 +69,28 @@ if t.TYPE_CHECKING:
 
     from .facade import Cache
 
-__all__ = ["ENVIRON_KEY", "PageCacheSpec", "cache_page", "store_page"]
+__all__ = [
+    "ENVIRON_KEY",
+    "PageCacheSpec",
+    "cache_page",
+    "early_spec",
+    "fetch_early",
+    "run_cached",
+    "seconds",
+    "store_page",
+]
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
 #: ``request.environ[ENVIRON_KEY]`` marks a request whose response may be stored.
 ENVIRON_KEY = "flaskkit.cache_page"
+#: The function ``cache_page`` made, on itself and (through ``functools.wraps``) on the decorators around it.
+CACHED_VIEW_ATTR = "__flaskkit_cache_page_view__"
+#: ``(view function, spec)``: the spec a class-based view's ``dispatch`` caches with, when only checks
+#: of the user come before it (set by the views plugin's ``as_view``).
+DISPATCH_ATTR = "__flaskkit_cache_page_dispatch__"
+#: ``request.environ[LOOKED_UP_KEY]`` is the spec whose page the ``cache.pages`` layer looked up (and missed).
+LOOKED_UP_KEY = "flaskkit.cache_page.looked_up"
 #: The attribute a view wrapped by :func:`cache_page` carries (read by the check ``cache.E002``).
 VIEW_ATTR = "__flaskkit_cache_page__"
 _CACHEABLE_METHODS = ("GET", "HEAD")
@@ -102,34 +130,77 @@ def cache_page(
     :param cache: the alias of ``CACHES`` to store pages in.
     :param key_prefix: added to the keys (Django's ``key_prefix``).
     """
-    spec = PageCacheSpec(timeout=_seconds(timeout), alias=cache, key_prefix=key_prefix or "")
+    spec = PageCacheSpec(timeout=seconds(timeout), alias=cache, key_prefix=key_prefix or "")
     if not isinstance(cache, str):
         raise TypeError(f"cache_page(cache=...) takes the alias of a cache in CACHES, not {cache!r}.")
 
     def decorator(view: F) -> F:
         @functools.wraps(view)
         def cached_view(*args: t.Any, **kwargs: t.Any) -> t.Any:
-            if request.method in _CACHEABLE_METHODS:
-                plugin = get_plugin()
-                store = plugin.get_cache(spec.alias)
-                response = fetch_page(store, spec, request)
-                if response is not None:
-                    return response
-                plugin.watch_pages(t.cast("Flask", current_app._get_current_object()))  # type: ignore[attr-defined]
-                request.environ[ENVIRON_KEY] = spec
-            return current_app.ensure_sync(view)(*args, **kwargs)
+            return run_cached(spec, functools.partial(current_app.ensure_sync(view), *args, **kwargs))
 
         setattr(cached_view, VIEW_ATTR, spec)
+        setattr(cached_view, CACHED_VIEW_ATTR, cached_view)
         return t.cast(F, cached_view)
 
     return decorator
 
 
-def _seconds(timeout: object) -> int | None:
+def run_cached(spec: PageCacheSpec, call: t.Callable[[], t.Any]) -> t.Any:
+    """The stored page for this request, or ``call()``'s response, marked to be stored (``cache_page``'s work)."""
+    if request.method not in _CACHEABLE_METHODS:
+        return call()
+    plugin = get_plugin()
+    environ = request.environ
+    if environ.get(LOOKED_UP_KEY) is not spec:  # the cache.pages layer has not looked it up already
+        response = fetch_page(plugin.get_cache(spec.alias), spec, request)
+        if response is not None:
+            return response
+    plugin.watch_pages(t.cast("Flask", current_app._get_current_object()))  # type: ignore[attr-defined]
+    environ[ENVIRON_KEY] = spec
+    return call()
+
+
+def early_spec(view: object) -> PageCacheSpec | None:
+    """The spec of the ``cache_page`` in ``view`` that may answer before ``view`` runs, or ``None``.
+
+    That is when nothing stands in front of it but checks that decide from the user
+    alone (:func:`flaskkit.http.decides_by_user`): they read the session, whose
+    cookie is in the key of every page stored behind them. In front of any other
+    decorator or mixin (one may read a header, the client's address...), the page is
+    looked up where ``cache_page`` stands, after them.
+    """
+    func: t.Any = view
+    for _ in range(100):  # a chain of decorators, each with __wrapped__ (functools.wraps)
+        if func is None:
+            return None
+        marked = getattr(func, DISPATCH_ATTR, None)
+        if marked is not None and marked[0] is func:  # (as_view's function, spec): not a copy on a decorator
+            return t.cast(PageCacheSpec, marked[1])
+        if getattr(func, CACHED_VIEW_ATTR, None) is func:
+            spec = getattr(func, VIEW_ATTR, None)
+            return spec if isinstance(spec, PageCacheSpec) else None
+        if not is_deciding_by_user(func):
+            return None
+        func = getattr(func, "__wrapped__", None)
+    return None
+
+
+def fetch_early(spec: PageCacheSpec, req: Request) -> Response | None:
+    """The ``cache.pages`` layer's lookup: the page stored for this request, or ``None`` (then marked looked up)."""
+    if req.method not in _CACHEABLE_METHODS:
+        return None
+    response = fetch_page(get_plugin().get_cache(spec.alias), spec, req)
+    if response is None:
+        req.environ[LOOKED_UP_KEY] = spec
+    return response
+
+
+def seconds(timeout: object) -> int | None:
     if timeout is None:
         return None
     if isinstance(timeout, dt.timedelta):
-        timeout = timeout.total_seconds()
+        timeout = timeout.totalseconds()
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout >= 0:
         raise TypeError(f"cache_page(timeout) takes a number of seconds >= 0 (or a timedelta), not {timeout!r}.")
     return math.ceil(timeout)
@@ -147,7 +218,8 @@ def _headers_key(spec: PageCacheSpec, url_digest: str) -> str:
 
 
 def _page_key(spec: PageCacheSpec, method: str, url_digest: str, vary: list[str], req: Request) -> str:
-    values = "\n".join(f"{name}:{req.headers.get(name)!r}" for name in vary)
+    headers = req.headers
+    values = "\n".join([f"{name}:{headers.get(name)!r}" for name in vary])
     return f"flaskkit.cache_page.page.{spec.key_prefix}.{method}.{url_digest}.{_digest(values)}{_locale_suffix()}"
 
 

@@ -269,14 +269,16 @@ class KitCSRFProtect(CSRFProtect):
         """Check the current request as Django's ``CsrfViewMiddleware.process_view`` does: the
         ``Origin`` header when there is one, else (on HTTPS) the ``Referer``, then the token
         against the secret."""
+        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+            # First: a GET never pays for the exemption lookup (a form validated on a GET of an
+            # exempt view asks it itself, in KitFormCSRF.validate_csrf_token).
+            return
         if apply_exemptions:
             if not request.endpoint:
                 return  # a 404 or 405 is answered as such, never as a CSRF failure
             if self._is_exempt():
                 request_state().checked = True
                 return
-        if request.method not in current_app.config["WTF_CSRF_METHODS"]:
-            return
         try:
             origin = request.headers.get("Origin")
             if origin is not None:
@@ -373,7 +375,9 @@ class KitFormCSRF(_FlaskFormCSRF):
     checked already (``WTF_CSRF_CHECK_DEFAULT``) or its view is marked :func:`csrf_exempt`."""
 
     def generate_csrf_token(self, csrf_token_field: t.Any) -> str:
-        return get_token()
+        # Made when the field is rendered, as Django's {% csrf_token %} calls get_token(): a form
+        # that is only checked (a POST that redirects) neither masks a token nor sends the cookie.
+        return t.cast(str, LazyToken())
 
     def validate_csrf_token(self, form: t.Any, field: t.Any) -> None:
         if not has_request_context():
@@ -381,11 +385,43 @@ class KitFormCSRF(_FlaskFormCSRF):
         state = request_state()
         if state.checked or g.get("csrf_valid", False):
             return
+        protection = current_app.extensions.get("csrf")
+        if isinstance(protection, KitCSRFProtect) and request.endpoint and protection._is_exempt():
+            return  # an exempt view (its request was not checked: a method the protection lets through)
         try:
             check_request_token(state, field.data, "POST")
         except _Reject as exc:
             logger.info(exc.reason)
             raise ValidationError(exc.reason) from None
+
+
+class LazyToken:
+    """A form's CSRF token, from :func:`get_token` when first turned into text (rendered)."""
+
+    __slots__ = ("_token",)
+
+    def __init__(self) -> None:
+        self._token: str | None = None
+
+    def __str__(self) -> str:
+        if self._token is None:
+            self._token = get_token()
+        return self._token
+
+    def __html__(self) -> str:
+        return str(self)
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == other
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __len__(self) -> int:
+        return len(str(self))
+
+    def __repr__(self) -> str:
+        return f"<LazyToken {self._token or '(not made yet)'}>"
 
 
 def is_exempt(view: t.Callable[..., t.Any]) -> bool:

@@ -54,6 +54,8 @@ REASON_INVALID_CHARACTERS = "has invalid characters"
 _INVALID_CHARS = re.compile("[^a-zA-Z0-9]")
 _INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
 _BASE = len(CSRF_ALLOWED_CHARS)
+#: Bytes from 0 to this (excluded) map to a character without bias (the largest multiple of _BASE up to 256).
+_UNBIASED_LIMIT = 256 - 256 % _BASE
 
 
 class InvalidTokenFormat(Exception):
@@ -66,8 +68,17 @@ class InvalidTokenFormat(Exception):
 
 
 def get_new_csrf_string() -> str:
-    """A new random secret (or mask): ``CSRF_SECRET_LENGTH`` characters of ``CSRF_ALLOWED_CHARS``."""
-    return "".join(secrets.choice(CSRF_ALLOWED_CHARS) for _ in range(CSRF_SECRET_LENGTH))
+    """A new random secret (or mask): ``CSRF_SECRET_LENGTH`` characters of ``CSRF_ALLOWED_CHARS``.
+
+    Django's ``get_random_string`` draws each character with ``secrets.choice`` (one
+    ``os.urandom`` call per character); here one call gives the bytes of all of them,
+    each mapped to a character without bias: a byte is used only when it is below
+    the largest multiple of the alphabet's size (248 for 62 characters), else dropped.
+    """
+    chars: list[str] = []
+    while len(chars) < CSRF_SECRET_LENGTH:
+        chars.extend(CSRF_ALLOWED_CHARS[byte % _BASE] for byte in secrets.token_bytes(48) if byte < _UNBIASED_LIMIT)
+    return "".join(chars[:CSRF_SECRET_LENGTH])
 
 
 def mask_cipher_secret(secret: str) -> str:

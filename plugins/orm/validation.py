@@ -493,7 +493,23 @@ def decimal_digits_error(value: decimal.Decimal, max_digits: int | None, decimal
 
 
 def unique_column_sets(mapper: sa.orm.Mapper[t.Any]) -> list[tuple[sa.Column[t.Any], ...]]:
-    """The primary key, unique columns, unique constraints and unconditional unique indexes of the model's tables."""
+    """The primary key, unique columns, unique constraints and unconditional unique indexes of the model's tables.
+
+    Worked out once per mapper (a model's tables do not change once its requests are served).
+    """
+    cached = _UNIQUE_SETS.get(mapper)
+    if cached is None:
+        cached = _UNIQUE_SETS[mapper] = _unique_column_sets(mapper)
+    return cached
+
+
+#: mapper -> its unique column sets (see unique_column_sets).
+_UNIQUE_SETS: weakref.WeakKeyDictionary[sa.orm.Mapper[t.Any], list[tuple[sa.Column[t.Any], ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _unique_column_sets(mapper: sa.orm.Mapper[t.Any]) -> list[tuple[sa.Column[t.Any], ...]]:
     sets: list[tuple[sa.Column[t.Any], ...]] = []
     for table in mapper.tables:
         if not isinstance(table, sa.Table):

@@ -22,6 +22,7 @@ mixins work as they do in Django:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import typing as t
 import weakref
@@ -73,6 +74,49 @@ def _allowed_methods(obj: t.Any, method_names: t.Iterable[str]) -> list[str]:
         if hasattr(obj, method) or (method == "head" and hasattr(obj, "get")):
             allowed.append(method.upper())
     return allowed
+
+
+@functools.lru_cache(maxsize=256)
+def _page_cache_spec(timeout: t.Any, alias: str) -> t.Any:
+    """One ``cache_page`` spec per ``(cache_timeout, cache_alias)``, made once (not per request)."""
+    from flaskkit.plugins.cache.page import PageCacheSpec
+    from flaskkit.plugins.cache.page import seconds
+
+    return PageCacheSpec(timeout=seconds(timeout), alias=alias, key_prefix="")
+
+
+def _mark_early_cache(view: t.Any, cls: type[View], initkwargs: cabc.Mapping[str, t.Any]) -> None:
+    """Let the cache plugin answer a ``cache_timeout`` view's stored page before the view runs.
+
+    Only when every ``dispatch`` in front of :meth:`View.dispatch` decides from the
+    user alone (``LoginRequiredMixin``...): they read the session, whose cookie is in
+    the page's key. Otherwise the page is looked up in ``dispatch``, after them.
+    """
+    timeout = option(cls, initkwargs, "cache_timeout")
+    if timeout is None or "dispatch" in initkwargs:
+        return
+    from flaskkit.http import is_deciding_by_user
+
+    for klass in cls.__mro__:
+        own = vars(klass).get("dispatch")
+        if own is None:
+            continue
+        if own is View.__dict__["dispatch"]:
+            break
+        if not is_deciding_by_user(own) or not _checks_only_the_user(cls, klass):
+            return
+    from flaskkit.plugins.cache.page import DISPATCH_ATTR
+
+    setattr(view, DISPATCH_ATTR, (view, _page_cache_spec(timeout, option(cls, initkwargs, "cache_alias"))))
+
+
+def _checks_only_the_user(cls: type[t.Any], mixin: type[t.Any]) -> bool:
+    """Whether ``cls`` keeps ``mixin``'s own hooks that its ``dispatch`` calls (``has_permission``...)."""
+    return all(getattr(cls, name) is getattr(mixin, name) for name in _ACCESS_HOOKS if name in vars(mixin))
+
+
+#: The methods an access mixin's dispatch calls to decide; overriding one may read more than the user.
+_ACCESS_HOOKS = ("has_permission", "get_permission_required", "test_func", "get_test_func")
 
 
 class View(FlaskView):
@@ -173,9 +217,12 @@ class View(FlaskView):
         if decorators:
             view.__name__ = endpoint
             view.__module__ = cls.__module__
+            _mark_early_cache(view, cls, initkwargs)
             for decorator in decorators:
                 view = decorator(view)
 
+        if not decorators:
+            _mark_early_cache(view, cls, initkwargs)
         view.view_class = cls  # type: ignore[attr-defined]
         view.view_initkwargs = initkwargs  # type: ignore[attr-defined]
         view.__name__ = endpoint
@@ -269,11 +316,19 @@ class View(FlaskView):
                 handler = getattr(self, "get", None)
         if handler is None:
             return self.http_method_not_allowed(*args, **kwargs)
-        if self.cache_timeout is not None:
-            from flaskkit.plugins.cache import cache_page
+        call = functools.partial(current_app.ensure_sync(handler), *args, **kwargs)
+        spec = self._page_cache_spec()
+        if spec is not None:
+            from flaskkit.plugins.cache.page import run_cached
 
-            handler = cache_page(self.cache_timeout, cache=self.cache_alias)(handler)
-        return current_app.ensure_sync(handler)(*args, **kwargs)  # type: ignore[no-any-return]
+            return run_cached(spec, call)  # type: ignore[no-any-return]
+        return call()  # type: ignore[no-any-return]
+
+    def _page_cache_spec(self) -> t.Any:
+        """``cache_page``'s spec of :attr:`cache_timeout` and :attr:`cache_alias` (made once per class and values)."""
+        if self.cache_timeout is None:
+            return None
+        return _page_cache_spec(self.cache_timeout, self.cache_alias)
 
     def dispatch_request(self, *args: t.Any, **kwargs: t.Any) -> ResponseReturnValue:
         """Flask's entry point, for code that calls it: the same as :meth:`dispatch`."""

@@ -18,6 +18,7 @@ The rules (docs/plugins/views.md repeats them):
 
 from __future__ import annotations
 
+import functools
 import re
 import typing as t
 
@@ -34,8 +35,13 @@ __all__ = [
 
 
 def model_name(model: type[t.Any]) -> str:
-    """``BlogPost`` -> ``"blog_post"`` (the orm plugin's table-name rule)."""
-    return camel_to_snake_case(model.__name__)
+    """``BlogPost`` -> ``"blog_post"`` (the orm plugin's table-name rule), worked out once per name."""
+    return _snake_case(model.__name__)
+
+
+@functools.lru_cache(maxsize=1024)
+def _snake_case(name: str) -> str:
+    return camel_to_snake_case(name)
 
 
 def model_template_folder(model: type[t.Any]) -> str:

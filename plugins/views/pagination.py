@@ -32,9 +32,7 @@ class Paginator:
     #: What :meth:`get_elided_page_range` yields for the pages it leaves out.
     ELLIPSIS = "…"
 
-    def __init__(
-        self, count: int | t.Callable[[], int], per_page: int, *, allow_empty_first_page: bool = True
-    ) -> None:
+    def __init__(self, count: int | t.Callable[[], int], per_page: int, *, allow_empty_first_page: bool = True) -> None:
         # The number of rows, or the function that counts them when first asked (ListView's).
         self._count = count
         #: Rows per page.

@@ -51,7 +51,7 @@ def test_the_security_headers_are_there(client):
 def test_the_middleware_order(runner):
     result = runner.invoke(args=["kit", "middleware"])
     assert result.exit_code == 0, result.output
-    rows = [line.split() for line in result.output.splitlines() if re.match(r"\s+\d\s", line)]
+    rows = [line.split() for line in result.output.splitlines() if re.match(r"\s+\d+\s", line)]
     assert [row[1] for row in rows] == [
         "i18n.locale",  # the request's language, for every middleware (Django's LocaleMiddleware)
         "flaskkit.plugins.middleware:SecurityMiddleware",
@@ -59,6 +59,7 @@ def test_the_middleware_order(runner):
         "example_site.middleware:ServerTimingMiddleware",
         "flaskkit.plugins.middleware:XFrameOptionsMiddleware",
         "orm.atomic",  # ATOMIC_REQUESTS: the view's transaction, inside every middleware
+        "cache.pages",  # a cached page answers here (Django's FetchFromCacheMiddleware, the innermost)
         # then the WSGI layers, outermost first: health checks before anything, static files before the app
         "ops.health",
         "static.files",

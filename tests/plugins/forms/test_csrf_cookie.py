@@ -92,6 +92,43 @@ def test_a_post_checked_by_the_cookie_keeps_it(client):
     assert set_cookies(response)["csrftoken"].startswith(f"csrftoken={secret};")
 
 
+def test_a_form_that_is_only_checked_makes_no_token(client):
+    """As Django's {% csrf_token %}: the token is made when the form is rendered. A valid POST
+    answered without the form masks no token and does not send the cookie again."""
+    token = page_token(client, "/contact")
+    response = client.post("/contact", data={"name": "Ada", "email": "ada@example.com", "csrf_token": token})
+    assert response.status_code == 200 and response.json["name"] == "Ada"
+    assert "csrftoken" not in set_cookies(response)
+
+
+def test_a_form_on_a_get_of_an_exempt_view_is_not_checked(make):
+    """The request of a safe method is not checked, so a form bound to it asks whether its view is exempt."""
+    from flask import jsonify
+    from flask import request
+
+    from flaskkit.plugins.forms import csrf_exempt
+
+    from .conftest import ContactForm
+
+    app = make()
+
+    @app.get("/search")
+    @csrf_exempt
+    def search():
+        form = ContactForm(formdata=request.args)
+        return jsonify(valid=form.is_valid(), errors=form.errors)
+
+    @app.get("/search-protected")
+    def search_protected():
+        form = ContactForm(formdata=request.args)
+        return jsonify(valid=form.is_valid(), errors=form.errors)
+
+    client = app.test_client()
+    assert client.get("/search?name=Ada").json == {"valid": True, "errors": {}}
+    refused = client.get("/search-protected?name=Ada").json
+    assert refused["valid"] is False and "csrf_token" in refused["errors"]
+
+
 def test_rotation_replaces_the_cookie_in_the_same_response(site):
     @site.post("/rotate")
     def rotate() -> str:
