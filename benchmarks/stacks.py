@@ -21,6 +21,7 @@ docs/performance.md explains what is measured and what each stack's time is made
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import json
@@ -28,12 +29,12 @@ import logging
 import os
 import pathlib
 import pstats
+import statistics
 import sys
 import tempfile
 import typing as t
 
 from stack_sites import checks
-from stack_sites import django_notes  # noqa: F401  (the Django app's package)
 from stack_sites import flask_site
 from stack_sites import kit_site
 from stack_sites import report
@@ -90,7 +91,7 @@ def case_table(
 
 
 def profile(table: cabc.Mapping[str, cabc.Mapping[str, timing.Case]], route: str, n: int) -> None:
-    """cProfile ``n`` calls of ``route`` in each stack; the functions that take the most time."""
+    """cProfile ``n`` calls of ``route`` in each stack: own time per package, then the costliest functions."""
     for name, case in table[route].items():
         case.batch(min(n, 50))  # warm
         profiler = cProfile.Profile()
@@ -99,24 +100,70 @@ def profile(table: cabc.Mapping[str, cabc.Mapping[str, timing.Case]], route: str
         profiler.disable()
         out = io.StringIO()
         stats = pstats.Stats(profiler, stream=out)
-        stats.sort_stats("cumulative").print_stats(35)
+        print(f"\n===== {route}: {name} ({n} requests) =====")
+        total = sum(entry[2] for entry in stats.stats.values())  # type: ignore[attr-defined]
+        by_package: dict[str, float] = {}
+        for (filename, _line, _function), entry in stats.stats.items():  # type: ignore[attr-defined]
+            by_package[_package(filename)] = by_package.get(_package(filename), 0.0) + entry[2]
+        print(f"own time by package ({total / n * 1e6:,.0f} µs/request under the profiler):")
+        for package, seconds in sorted(by_package.items(), key=lambda item: -item[1])[:14]:
+            print(f"  {seconds / total:6.1%}  {package}")
+        stats.sort_stats("cumulative").print_stats(40)
         stats.sort_stats("tottime").print_stats(20)
-        print(f"\n===== {route}: {name} ({n} requests) =====\n{out.getvalue()}")
+        print(out.getvalue())
+
+
+def _package(filename: str) -> str:
+    """``sqlalchemy``, ``flaskkit.plugins.auth``, ``(built-in)``...: where a profiled function lives."""
+    path = pathlib.PurePath(filename)
+    parts = path.parts
+    if "site-packages" in parts:
+        return parts[parts.index("site-packages") + 1].removesuffix(".py")
+    if "plugins" in parts and "flaskkit" not in parts[parts.index("plugins") + 1 :]:
+        return "flaskkit.plugins." + parts[parts.index("plugins") + 1].removesuffix(".py")
+    if "flaskkit" in parts:
+        return "flaskkit (core)"
+    if "stack_sites" in parts or path.name == "stacks.py":
+        return "the benchmark's sites and harness"
+    if filename.startswith("~") or filename.startswith("<"):
+        return "(built-in functions)"
+    return "python stdlib"
 
 
 def gunicorn_throughput(
-    stacks: cabc.Sequence[Stack], logged_in: cabc.Mapping[str, checks.LoggedIn], folder: pathlib.Path, seconds: float
+    stacks: cabc.Sequence[Stack],
+    logged_in: cabc.Mapping[str, checks.LoggedIn],
+    folder: pathlib.Path,
+    seconds: float,
+    rounds: int,
 ) -> dict[str, dict[str, t.Any]]:
-    figures = {}
-    for stack in stacks:
-        stack_folder = folder / {"hand-wired Flask": "flask", "flaskkit": "flaskkit", "Django": "django"}[stack.name]
-        with serve.gunicorn_server(stack.gunicorn_app, stack_folder) as url:
-            result = serve.load(url, "/notes/", logged_in[stack.name].cookie, seconds=seconds)
-        if result.errors:
-            raise SystemExit(f"{stack.name}: {result.errors} responses under gunicorn were not 200 {result.detail}")
-        figures[stack.name] = {"requests_per_second": result.requests_per_second, "loader": result.loader}
-        print(f"gunicorn, {serve.WORKERS} workers, GET /notes/: {stack.name}: {result.requests_per_second:,.0f} req/s")
-    return figures
+    """List-page requests/s of each stack under gunicorn: the servers run side by side, the loads are
+    interleaved (round 1: each stack for ``seconds``, round 2...), and the median round is kept."""
+    samples: dict[str, list[float]] = {stack.name: [] for stack in stacks}
+    loader = ""
+    with contextlib.ExitStack() as servers:
+        urls = {
+            stack.name: servers.enter_context(serve.gunicorn_server(stack.gunicorn_app, stack.folder))
+            for stack in stacks
+        }
+        for stack in stacks:  # warm: each worker's first requests
+            serve.load(urls[stack.name], "/notes/", logged_in[stack.name].cookie, seconds=1)
+        for number in range(1, rounds + 1):
+            for stack in stacks:
+                result = serve.load(urls[stack.name], "/notes/", logged_in[stack.name].cookie, seconds=seconds)
+                if result.errors:
+                    raise SystemExit(f"{stack.name}: {result.errors} responses under gunicorn were not 200")
+                samples[stack.name].append(result.requests_per_second)
+                loader = result.loader
+            print(
+                f"gunicorn round {number}/{rounds}, {serve.WORKERS} workers, GET /notes/: "
+                + ", ".join(f"{name} {values[-1]:,.0f}" for name, values in samples.items())
+                + " req/s"
+            )
+    return {
+        name: {"requests_per_second": statistics.median(values), "rounds": values, "loader": loader}
+        for name, values in samples.items()
+    }
 
 
 def parse(argv: cabc.Sequence[str] | None) -> argparse.Namespace:
@@ -129,7 +176,8 @@ def parse(argv: cabc.Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--markdown", action="store_true", help="print the tables in Markdown (for the docs)")
     parser.add_argument("--chart", type=pathlib.Path, metavar="PATH", help="draw the medians to a PNG (matplotlib)")
     parser.add_argument("--gunicorn", action="store_true", help="also measure list-page throughput under gunicorn")
-    parser.add_argument("--duration", type=float, default=10.0, help="seconds of load per stack with --gunicorn")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds of load per stack and round (--gunicorn)")
+    parser.add_argument("--gunicorn-rounds", type=int, default=3, help="interleaved load rounds (--gunicorn)")
     parser.add_argument("--profile", choices=ALL_ROUTES, metavar="ROUTE", help="cProfile one route, no timing")
     parser.add_argument(
         "--tmpdir",
@@ -183,7 +231,7 @@ def main(argv: cabc.Sequence[str] | None = None) -> int:
         throughput = None
         if options.gunicorn:
             print()
-            throughput = gunicorn_throughput(stacks, logged_in, folder, options.duration)
+            throughput = gunicorn_throughput(stacks, logged_in, folder, options.duration, options.gunicorn_rounds)
             print(report.throughput_table(throughput, markdown=options.markdown))
         if options.json:
             options.json.write_text(

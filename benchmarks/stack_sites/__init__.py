@@ -21,6 +21,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import pathlib
 import typing as t
 
 if t.TYPE_CHECKING:
@@ -74,6 +75,8 @@ class Stack:
     reset_notes: cabc.Callable[[], None]
     #: ``module:attribute`` of a gunicorn entry point, given the folder in ``BENCH_STACK_DIR``.
     gunicorn_app: str
+    #: The stack's folder (its database and session files).
+    folder: pathlib.Path
 
 
 def seed_notes() -> list[tuple[str, str, str, dt.datetime]]:

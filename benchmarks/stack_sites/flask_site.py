@@ -236,6 +236,7 @@ def create(folder: pathlib.Path) -> Stack:
         count_notes=count_notes,
         reset_notes=reset_notes,
         gunicorn_app="stack_sites.flask_site:gunicorn_app()",
+        folder=folder,
     )
 
 

@@ -194,6 +194,7 @@ def create(folder: pathlib.Path) -> Stack:
         count_notes=count_notes,
         reset_notes=reset_notes,
         gunicorn_app="stack_sites.kit_site:gunicorn_app()",
+        folder=folder,
     )
 
 

@@ -54,7 +54,8 @@ def _free_port() -> int:
 def gunicorn_server(app: str, folder: pathlib.Path, *, timeout: float = 60.0) -> cabc.Iterator[str]:
     """``http://127.0.0.1:<port>`` while gunicorn serves ``app`` (``module:callable()``) on ``folder``."""
     port = _free_port()
-    env = dict(os.environ, BENCH_STACK_DIR=str(folder), PYTHONPATH=str(BENCHMARKS))
+    path = os.pathsep.join(filter(None, [str(BENCHMARKS), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, BENCH_STACK_DIR=str(folder), PYTHONPATH=path)
     command = [
         sys.executable,
         "-m",

@@ -117,6 +117,7 @@ def create(folder: pathlib.Path) -> Stack:
         count_notes=count_notes,
         reset_notes=reset_notes,
         gunicorn_app="stack_sites.django_notes.site:gunicorn_app()",
+        folder=folder,
     )
 
 
