@@ -96,13 +96,23 @@ def variants() -> list[tuple[str, Flask, str, dict[str, str]]]:
         ("flaskkit, no plugins", add_views(create_app({"SECRET_KEY": SECRET}, import_name="kit")), "/", {}),
         (
             "middleware, MIDDLEWARE = []",
-            add_views(create_app({"SECRET_KEY": SECRET, "PLUGINS": ["middleware"], "MIDDLEWARE": []}, import_name="e")),
+            add_views(
+                create_app(
+                    {"SECRET_KEY": SECRET, "ALLOWED_HOSTS": ["localhost"], "PLUGINS": ["middleware"], "MIDDLEWARE": []},
+                    import_name="e",
+                )
+            ),
             "/",
             {},
         ),
         (
             "middleware, default stack",
-            add_views(create_app({"SECRET_KEY": SECRET, "PLUGINS": ["middleware"]}, import_name="default")),
+            add_views(
+                create_app(
+                    {"SECRET_KEY": SECRET, "ALLOWED_HOSTS": ["localhost"], "PLUGINS": ["middleware"]},
+                    import_name="default",
+                )
+            ),
             "/",
             {},
         ),
@@ -111,7 +121,12 @@ def variants() -> list[tuple[str, Flask, str, dict[str, str]]]:
             "3 user layers, all 4 hooks",
             add_views(
                 create_app(
-                    {"SECRET_KEY": SECRET, "PLUGINS": ["middleware"], "MIDDLEWARE": [Noop, Noop2, Noop3]},
+                    {
+                        "SECRET_KEY": SECRET,
+                        "ALLOWED_HOSTS": ["localhost"],
+                        "PLUGINS": ["middleware"],
+                        "MIDDLEWARE": [Noop, Noop2, Noop3],
+                    },
                     import_name="three",
                 )
             ),
@@ -125,6 +140,7 @@ def variants() -> list[tuple[str, Flask, str, dict[str, str]]]:
                 create_app(
                     {
                         "SECRET_KEY": SECRET,
+                        "ALLOWED_HOSTS": ["localhost"],
                         "PLUGINS": ["middleware"],
                         "MIDDLEWARE": [*default, "flaskkit.plugins.middleware:GZipMiddleware"],
                     },

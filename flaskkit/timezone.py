@@ -38,8 +38,8 @@ from datetime import timezone as _fixed_timezone
 from datetime import tzinfo
 
 from flask import current_app
-from flask import g
 from flask import has_app_context
+from flask.globals import _cv_app
 
 from ._text import did_you_mean
 from .exceptions import ConfigurationError
@@ -83,7 +83,7 @@ _SAVED = "_flaskkit_timezone_before"
 
 
 def init_app(app: Flask) -> None:
-    """Apply the defaults of ``USE_TZ`` and ``TIME_ZONE``, check them, and undo activations per app context."""
+    """Apply the defaults of ``USE_TZ`` and ``TIME_ZONE``, and check them."""
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
     use = app.config["USE_TZ"]
@@ -109,26 +109,33 @@ def init_app(app: Flask) -> None:
             hint="Use an IANA name such as 'Europe/Paris', 'America/New_York' or 'UTC' "
             "(without a system database: pip install tzdata).",
         ) from None
-    app.teardown_appcontext(_restore_active)
 
 
 def _set_active(zone: tzinfo | None) -> None:
-    # The first change inside an app context notes what was active, for _restore_active.
-    if has_app_context() and not hasattr(g, _SAVED):
-        setattr(g, _SAVED, _active.get())
+    # The first change inside an app context notes what was active, for _restore_active, which
+    # the app runs at the end of its app contexts from the first activation on (an app that never
+    # activates a zone pays nothing per request).
+    ctx = _cv_app.get(None)
+    if ctx is not None and _SAVED not in ctx.g.__dict__:
+        setattr(ctx.g, _SAVED, _active.get())
+        teardowns = ctx.app.teardown_appcontext_funcs
+        if _restore_active not in teardowns:
+            teardowns.append(_restore_active)  # not app.teardown_appcontext(): that is for setup time
     _active.set(zone)
 
 
 def _restore_active(exc: BaseException | None = None) -> None:
-    if hasattr(g, _SAVED):
-        _active.set(getattr(g, _SAVED))
+    # Runs at the end of every app context: the context variable, not the proxy ``g``.
+    ctx = _cv_app.get(None)
+    if ctx is not None and _SAVED in ctx.g.__dict__:
+        _active.set(ctx.g.__dict__[_SAVED])
 
 
 def use_tz() -> bool:
     """The current app's ``USE_TZ`` (``True`` outside an app context)."""
-    if has_app_context():
-        return bool(current_app.config.get("USE_TZ", True))
-    return True
+    # Read for every datetime a query loads: the context variable, not has_app_context() and the proxy.
+    ctx = _cv_app.get(None)
+    return True if ctx is None else bool(ctx.app.config.get("USE_TZ", True))
 
 
 @functools.lru_cache(maxsize=64)

@@ -181,6 +181,10 @@ def _ascii(host: str) -> str | None:
         return None
 
 
+#: At most this many allowed host names are remembered (any more are matched on each request).
+_KNOWN_HOSTS = 256
+
+
 class AllowedHosts:
     """The host check of one app: ``ALLOWED_HOSTS`` (or Flask's ``TRUSTED_HOSTS``), validated at boot.
 
@@ -191,6 +195,9 @@ class AllowedHosts:
     def __init__(self, patterns: cabc.Sequence[str]) -> None:
         #: The configured patterns (``[]``: none; then DEBUG decides).
         self.patterns: tuple[str, ...] = tuple(patterns)
+        # (host as sent, scheme, DEBUG, TESTING) of the requests found allowed: a site answers a
+        # handful of host names, so each is matched against the patterns once, not per request.
+        self._allowed: dict[tuple[str, str, bool, bool], bool] = {}
 
     def allowed(self, app: Flask) -> tuple[str, ...]:
         """The patterns in force now: ``DEBUG`` and ``TESTING`` are read per request, as Django reads ``DEBUG``
@@ -214,7 +221,14 @@ class AllowedHosts:
 
     def check(self, sender: Flask, **extra: t.Any) -> None:
         """``request_started`` receiver: refuse the request (400) unless its host is allowed."""
-        self.get_host(sender, request)
+        req = t.cast("Request", request._get_current_object())  # type: ignore[attr-defined]
+        environ = req.environ
+        key = (raw_host(environ), str(environ.get("wsgi.url_scheme")), sender.debug, sender.testing)
+        if key in self._allowed:
+            return
+        self.get_host(sender, req)  # raises DisallowedHost
+        if len(self._allowed) < _KNOWN_HOSTS:
+            self._allowed[key] = True
 
 
 def raw_host(environ: cabc.Mapping[str, t.Any]) -> str:
