@@ -109,7 +109,11 @@ def profile(table: cabc.Mapping[str, cabc.Mapping[str, timing.Case]], route: str
         for package, seconds in sorted(by_package.items(), key=lambda item: -item[1])[:14]:
             print(f"  {seconds / total:6.1%}  {package}")
         stats.sort_stats("cumulative").print_stats(40)
-        stats.sort_stats("tottime").print_stats(20)
+        # PROFILE_FILTER (a regular expression on the lines), PROFILE_TOP, PROFILE_CALLERS (comma-separated)
+        top = int(os.environ.get("PROFILE_TOP", 20))
+        stats.sort_stats("tottime").print_stats(os.environ.get("PROFILE_FILTER", ""), top)
+        for pattern in filter(None, os.environ.get("PROFILE_CALLERS", "").split(",")):
+            stats.print_callers(pattern)
         print(out.getvalue())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections.abc as cabc
+import functools
 import typing as t
 from urllib.parse import urlencode
 
@@ -72,6 +73,11 @@ class MultipleObjectMixin(ContextMixin):
 
     def get_queryset(self) -> sa.Select[t.Any]:
         """The ``select()`` of the rows: :attr:`queryset`, or ``select(model)``, ordered by :meth:`get_ordering`."""
+        if self.queryset is None and self.model is not None:
+            ordering = self.get_ordering()
+            key = _ordering_key(ordering)
+            if key is not None:  # names only: the same statement for every request, built once
+                return _model_statement(type(self).__name__, self.model, key)
         if self.queryset is not None:
             statement = self.queryset
         elif self.model is not None:
@@ -152,10 +158,7 @@ class MultipleObjectMixin(ContextMixin):
             raise NotFound(
                 gettext("Invalid page (%(page_number)s): That page contains no results.") % {"page_number": raw}
             )
-        entity = entity_of(statement)
-        ordered = statement
-        if entity is not None:  # a total order: rows with equal sort keys never move between pages
-            ordered = statement.order_by(*(getattr(entity, name) for name in primary_key_names(entity)))
+        ordered = _totally_ordered(statement)
         pagination = LookaheadPagination(
             select=ordered,
             session=db.session(),
@@ -276,6 +279,35 @@ class MultipleObjectMixin(ContextMixin):
         if ordering and _inherited(cls, "get_ordering", MultipleObjectMixin):
             order_by_clauses(owner, model, ordering)  # refuses unknown names now, not at the first request
         return t.cast("type[t.Any] | None", model)
+
+
+def _ordering_key(ordering: t.Any) -> tuple[str, ...] | None:
+    """``ordering`` as a tuple of names, or ``None`` when it holds SQL expressions (not cached)."""
+    if ordering is None:
+        return ()
+    items = (ordering,) if isinstance(ordering, str) else ordering
+    if isinstance(items, list | tuple) and all(isinstance(item, str) for item in items):
+        return tuple(items)
+    return None
+
+
+@functools.lru_cache(maxsize=512)
+def _model_statement(owner: str, model: type[t.Any], ordering: tuple[str, ...]) -> sa.Select[t.Any]:
+    """``select(model)`` ordered by ``ordering`` (statements are immutable: one serves every request)."""
+    statement = sa.select(model)
+    if ordering:
+        statement = statement.order_by(*order_by_clauses(owner, model, list(ordering)))
+    return statement
+
+
+@functools.lru_cache(maxsize=512)
+def _totally_ordered(statement: sa.Select[t.Any]) -> sa.Select[t.Any]:
+    """``statement`` also ordered by its model's primary key, so rows with equal sort keys never move
+    between pages (cached: a view's statement is most often the same object on every request)."""
+    entity = entity_of(statement)
+    if entity is None:
+        return statement
+    return statement.order_by(*(getattr(entity, name) for name in primary_key_names(entity)))
 
 
 def _inherited(cls: type[t.Any], name: str, base: type[t.Any]) -> bool:
