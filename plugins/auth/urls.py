@@ -72,6 +72,9 @@ def redirect_to_login(
 ) -> Response:
     """A 302 to the login page with ``?next=<next_url>`` (Django's ``redirect_to_login``)."""
     resolved = resolve_url(login_url or current_app.config["LOGIN_URL"])
+    if redirect_field_name and "?" not in resolved and "#" not in resolved:
+        # The common case, a login URL without a query: no parsing needed.
+        return redirect(f"{resolved}?{urlencode([(redirect_field_name, next_url)], safe='/')}")
     parts = list(urlsplit(resolved))
     if redirect_field_name:
         query = MultiDict(parse_qsl(parts[3], keep_blank_values=True))

@@ -50,6 +50,11 @@ def check_at_first_request(app: Flask) -> None:
             if done:
                 return
             done = True
+        # Done: off the request path. A new list replaces the old one (a request that is iterating
+        # over the old list in another thread goes on with it: nothing is skipped).
+        funcs = app.before_request_funcs.get(None)
+        if funcs is not None and check_database_once in funcs:
+            app.before_request_funcs[None] = [func for func in funcs if func is not check_database_once]
         if app.testing:
             return
         try:

@@ -153,6 +153,8 @@ def test_the_first_request_warns_about_unapplied_migrations_and_missing_tables(t
         client.get("/items")
     messages = [r.getMessage() for r in caplog.records if r.name == "flaskkit.orm"]
     assert len(messages) == 2  # once per process, not per request
+    # and then off the request path: no before_request function left to call on later requests
+    assert [f.__name__ for f in app.before_request_funcs.get(None, [])].count("check_database_once") == 0
     assert messages[0].startswith("orm: (orm.W001) The database has 1 unapplied migration (of: session).")
     assert "flask db upgrade" in messages[0]
     assert messages[1].startswith("orm: (orm.W005) The database has no table for ")
