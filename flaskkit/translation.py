@@ -28,6 +28,7 @@ import typing as t
 from flask import current_app
 from flask import g
 from flask import has_app_context
+from flask.globals import _cv_app
 from markupsafe import Markup
 from markupsafe import escape
 
@@ -79,9 +80,11 @@ class Provider(t.Protocol):
 
 
 def _provider() -> Provider | None:
-    if not has_app_context():
+    # Called for every string a page translates: the context variable, not has_app_context() and the proxy.
+    ctx = _cv_app.get(None)
+    if ctx is None:
         return None
-    return t.cast("Provider | None", current_app.extensions.get(EXTENSION_KEY))
+    return t.cast("Provider | None", ctx.app.extensions.get(EXTENSION_KEY))
 
 
 # -- translating ---------------------------------------------------------------------------
@@ -226,12 +229,13 @@ def get_language() -> str:
 
     Without the ``i18n`` plugin, the app's ``LANGUAGE_CODE`` (``"en-us"`` when unset).
     """
-    provider = _provider()
+    ctx = _cv_app.get(None)
+    if ctx is None:
+        return DEFAULT_LANGUAGE_CODE
+    provider = t.cast("Provider | None", ctx.app.extensions.get(EXTENSION_KEY))
     if provider is not None:
         return provider.get_language()
-    if has_app_context():
-        return getattr(g, LANGUAGE_ATTR, None) or str(current_app.config.get("LANGUAGE_CODE") or DEFAULT_LANGUAGE_CODE)
-    return DEFAULT_LANGUAGE_CODE
+    return getattr(ctx.g, LANGUAGE_ATTR, None) or str(ctx.app.config.get("LANGUAGE_CODE") or DEFAULT_LANGUAGE_CODE)
 
 
 def get_language_bidi() -> bool:

@@ -129,15 +129,10 @@ class CachePlugin(Plugin):
         return made
 
     def layers(self, app: Flask) -> t.Iterable[Layer]:
-        view_functions = app.view_functions
         # view function -> the spec that may answer before it runs (None: not cached, or not early).
         early: dict[t.Any, PageCacheSpec | None] = {}
 
-        def fetch_page(req: Request) -> Response | None:
-            rule = req.url_rule
-            if rule is None or req.routing_exception is not None:
-                return None
-            view = view_functions.get(rule.endpoint)
+        def fetch_page(req: Request, view: t.Any, view_args: dict[str, t.Any]) -> Response | None:
             try:
                 spec = early[view]
             except KeyError:
@@ -148,12 +143,14 @@ class CachePlugin(Plugin):
                 return None
             return fetch_early(spec, req) if spec is not None else None
 
-        # Django's FetchFromCacheMiddleware is the innermost middleware: inside MIDDLEWARE, whose
-        # response hooks (security headers) then see the stored page too, and inside the layer that
-        # chooses the language, which is part of the key.
+        # A view hook, as Django's FetchFromCacheMiddleware is the innermost middleware: after every
+        # request hook and every before_request function of the app and its blueprints (which may
+        # refuse the request for reasons of their own), once the view is known, before it runs.
+        # Inside MIDDLEWARE, whose response hooks (security headers) see the stored page too, and
+        # inside the layer that chooses the language, which is part of the key.
         yield Layer(
             "cache.pages",
-            request=fetch_page,
+            view=fetch_page,
             under=(MIDDLEWARE_GROUP, "i18n.locale"),
             description="cache_page: a stored page answers before the session, the user and the view",
         )

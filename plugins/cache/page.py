@@ -33,8 +33,9 @@ How a page is cached here, as Django's ``CacheMiddleware`` does:
 Where a stored page is looked up: the view function of the request's route
 carries ``cache_page``'s mark (through ``functools.wraps``, also under other
 decorators such as ``login_required``), so the plugin's pipeline layer
-``cache.pages`` finds the page before anything else runs for the request: no
-session is read, no user loaded, no other decorator or view runs. This is where
+``cache.pages`` finds the page once the view is known, after the request hooks and
+the ``before_request`` functions, before the view runs: no session is read, no
+user loaded, no decorator of the view runs. This is where
 Django's ``FetchFromCacheMiddleware`` answers (its ``request.user`` is lazy, so a
 hit loads neither): the key already holds every request header the page varies
 on, ``Cookie`` included, so a page stored for one session is only ever served to
@@ -258,9 +259,22 @@ def _max_age(directives: dict[str, str | None]) -> int | None:
 # -- fetch -----------------------------------------------------------------------------------------
 
 
+def _url_digest(req: Request) -> str:
+    """The digest of the request's full URL, query string included, as the request sent it.
+
+    From the WSGI environ, not ``request.url`` (which also decodes the URL into an IRI:
+    work a key does not need, on every lookup).
+    """
+    environ = req.environ
+    return _digest(
+        f"{environ.get('wsgi.url_scheme')}://{req.host}{environ.get('SCRIPT_NAME', '')}"
+        f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
+    )
+
+
 def fetch_page(store: Cache, spec: PageCacheSpec, req: Request) -> Response | None:
     """The stored response for this request, or ``None``."""
-    url_digest = _digest(req.url)
+    url_digest = _url_digest(req)
     vary = store.get(_headers_key(spec, url_digest))
     if vary is None:
         return None
@@ -306,7 +320,7 @@ def store_page(store: Cache, spec: PageCacheSpec, req: Request, response: Respon
         _patch_response_headers(response, timeout)
     if response.status_code != 200 or timeout == 0:
         return
-    url_digest = _digest(req.url)
+    url_digest = _url_digest(req)
     # One list of header names per URL, as Django; merged with the one already learned,
     # so that pages stored with a longer list stay reachable (a key made from more
     # headers than the response varies on is only more specific, never shared wider).

@@ -190,6 +190,21 @@ def test_a_check_that_reads_more_than_the_user_runs_before_the_cache(site, spy):
     assert spy.loads == 1  # looked up where cache_page stands: after login_required read the session
 
 
+def test_before_request_functions_run_before_a_stored_page_answers(site):
+    """As middleware before Django's FetchFromCacheMiddleware: the app's and the blueprints'
+    before_request functions still refuse a request whose page is stored."""
+    ada = site.test_client()
+    log_in(ada, "ada")
+    page = ada.get("/mine/").text
+    assert ada.get("/mine/").text == page
+    site.before_request_funcs.setdefault(None, []).append(
+        lambda: ("down for maintenance", 503) if request.headers.get("X-Maintenance") else None
+    )
+    refused = ada.get("/mine/", headers={"X-Maintenance": "1"})
+    assert (refused.status_code, refused.text) == (503, "down for maintenance")
+    assert ada.get("/mine/").text == page
+
+
 def test_an_overridden_permission_check_runs_before_the_cache(site):
     ada = site.test_client()
     log_in(ada, "ada")
