@@ -77,7 +77,9 @@ class Worker:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
 
-    def stop(self, timeout: float = 15) -> None:
+    def stop(self, timeout: float = 2) -> None:
+        """SIGTERM the group, then SIGKILL it after ``timeout`` seconds (an RQ worker blocked waiting for
+        jobs, or its scheduler, may take the whole of RQ's own timeouts to stop: 15 s in a teardown)."""
         if self.process.poll() is None:
             try:
                 os.killpg(self.process.pid, signal.SIGTERM)
