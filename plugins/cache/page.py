@@ -201,7 +201,7 @@ def seconds(timeout: object) -> int | None:
     if timeout is None:
         return None
     if isinstance(timeout, dt.timedelta):
-        timeout = timeout.totalseconds()
+        timeout = timeout.total_seconds()
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout >= 0:
         raise TypeError(f"cache_page(timeout) takes a number of seconds >= 0 (or a timedelta), not {timeout!r}.")
     return math.ceil(timeout)

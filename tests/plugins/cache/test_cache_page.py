@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import typing as t
 
 import pytest
@@ -404,3 +405,15 @@ def test_nothing_runs_per_request_until_a_cached_view_does(make_app: AppFactory)
 def test_a_bad_timeout_is_refused_when_decorating(timeout):
     with pytest.raises(TypeError, match=r"^cache_page\(timeout\) takes a number of seconds >= 0"):
         cache_page(timeout)
+
+
+@pytest.mark.parametrize("timeout", [dt.timedelta(minutes=2), 120, 119.2])
+def test_a_timeout_in_seconds_or_as_a_timedelta(make_app: AppFactory, timeout):
+    app = make_app()
+
+    @app.get("/two-minutes")
+    @cache_page(timeout)
+    def two_minutes() -> str:
+        return "ok"
+
+    assert app.test_client().get("/two-minutes").headers["Cache-Control"] == "max-age=120"
