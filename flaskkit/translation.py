@@ -229,12 +229,12 @@ def get_language() -> str:
 
     Without the ``i18n`` plugin, the app's ``LANGUAGE_CODE`` (``"en-us"`` when unset).
     """
+    provider = _provider()
+    if provider is not None:
+        return provider.get_language()
     ctx = _cv_app.get(None)
     if ctx is None:
         return DEFAULT_LANGUAGE_CODE
-    provider = t.cast("Provider | None", ctx.app.extensions.get(EXTENSION_KEY))
-    if provider is not None:
-        return provider.get_language()
     return getattr(ctx.g, LANGUAGE_ATTR, None) or str(ctx.app.config.get("LANGUAGE_CODE") or DEFAULT_LANGUAGE_CODE)
 
 

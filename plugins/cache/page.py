@@ -85,11 +85,11 @@ F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
 #: ``request.environ[ENVIRON_KEY]`` marks a request whose response may be stored.
 ENVIRON_KEY = "flaskkit.cache_page"
-#: The function ``cache_page`` made, on itself and (through ``functools.wraps``) on the decorators around it.
-CACHED_VIEW_ATTR = "__flaskkit_cache_page_view__"
-#: ``(view function, spec)``: the spec a class-based view's ``dispatch`` caches with, when only checks
-#: of the user come before it (set by the views plugin's ``as_view``).
-DISPATCH_ATTR = "__flaskkit_cache_page_dispatch__"
+#: ``(function, spec)``: the spec that may answer before ``function`` runs, on the function ``cache_page``
+#: made and on the function of a class-based view whose ``cache_timeout`` only checks of the user come
+#: before (set by the views plugin's ``as_view``). ``functools.wraps`` copies it onto the decorators
+#: around them, where the function in it is not the decorator: that is how a copy is told apart.
+EARLY_ATTR = "__flaskkit_cache_page_early__"
 #: ``request.environ[LOOKED_UP_KEY]`` is the spec whose page the ``cache.pages`` layer looked up (and missed).
 LOOKED_UP_KEY = "flaskkit.cache_page.looked_up"
 #: The attribute a view wrapped by :func:`cache_page` carries (read by the check ``cache.E002``).
@@ -141,7 +141,7 @@ def cache_page(
             return run_cached(spec, functools.partial(current_app.ensure_sync(view), *args, **kwargs))
 
         setattr(cached_view, VIEW_ATTR, spec)
-        setattr(cached_view, CACHED_VIEW_ATTR, cached_view)
+        setattr(cached_view, EARLY_ATTR, (cached_view, spec))
         return t.cast(F, cached_view)
 
     return decorator
@@ -175,12 +175,9 @@ def early_spec(view: object) -> PageCacheSpec | None:
     for _ in range(100):  # a chain of decorators, each with __wrapped__ (functools.wraps)
         if func is None:
             return None
-        marked = getattr(func, DISPATCH_ATTR, None)
-        if marked is not None and marked[0] is func:  # (as_view's function, spec): not a copy on a decorator
+        marked = getattr(func, EARLY_ATTR, None)
+        if marked is not None and marked[0] is func:  # its own mark, not a copy on a decorator
             return t.cast(PageCacheSpec, marked[1])
-        if getattr(func, CACHED_VIEW_ATTR, None) is func:
-            spec = getattr(func, VIEW_ATTR, None)
-            return spec if isinstance(spec, PageCacheSpec) else None
         if not is_deciding_by_user(func):
             return None
         func = getattr(func, "__wrapped__", None)

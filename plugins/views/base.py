@@ -105,9 +105,9 @@ def _mark_early_cache(view: t.Any, cls: type[View], initkwargs: cabc.Mapping[str
             break
         if not is_deciding_by_user(own) or not _checks_only_the_user(cls, klass):
             return
-    from flaskkit.plugins.cache.page import DISPATCH_ATTR
+    from flaskkit.plugins.cache.page import EARLY_ATTR
 
-    setattr(view, DISPATCH_ATTR, (view, _page_cache_spec(timeout, option(cls, initkwargs, "cache_alias"))))
+    setattr(view, EARLY_ATTR, (view, _page_cache_spec(timeout, option(cls, initkwargs, "cache_alias"))))
 
 
 def _checks_only_the_user(cls: type[t.Any], mixin: type[t.Any]) -> bool:
@@ -213,16 +213,14 @@ class View(FlaskView):
                 )
             return app.ensure_sync(self.dispatch)(*args, **kwargs)  # type: ignore[no-any-return]
 
+        _mark_early_cache(view, cls, initkwargs)  # on the function itself, under any decorators
         decorators = option(cls, initkwargs, "decorators") or ()
         if decorators:
             view.__name__ = endpoint
             view.__module__ = cls.__module__
-            _mark_early_cache(view, cls, initkwargs)
             for decorator in decorators:
                 view = decorator(view)
 
-        if not decorators:
-            _mark_early_cache(view, cls, initkwargs)
         view.view_class = cls  # type: ignore[attr-defined]
         view.view_initkwargs = initkwargs  # type: ignore[attr-defined]
         view.__name__ = endpoint
