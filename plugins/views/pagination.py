@@ -13,9 +13,11 @@ In Jinja the Django methods are properties: ``page_obj.has_next``,
 
 from __future__ import annotations
 
+import functools
 import math
 import typing as t
 
+import sqlalchemy as sa
 from flask_sqlalchemy.pagination import SelectPagination
 
 if t.TYPE_CHECKING:
@@ -186,6 +188,24 @@ class Page:
         return f"<Page {self.number} of {self.paginator.num_pages}>"
 
 
+_LIMIT = "flaskkit_page_limit"
+_OFFSET = "flaskkit_page_offset"
+
+
+@functools.lru_cache(maxsize=512)
+def windowed(statement: sa.Select[t.Any]) -> sa.Select[t.Any]:
+    """``statement`` with its ``LIMIT`` and ``OFFSET`` as parameters, built once per statement.
+
+    ``statement.limit(n).offset(m)`` is a new statement on every request, whose cache key
+    SQLAlchemy then computes anew (a walk of the whole statement, its eager loads included);
+    this one is the same object for every page, its key computed once, and the page's
+    numbers are passed with the parameters.
+    """
+    return statement.limit(sa.bindparam(_LIMIT, type_=sa.Integer())).offset(
+        sa.bindparam(_OFFSET, type_=sa.Integer())
+    )
+
+
 class LookaheadPagination(SelectPagination):
     """Flask-SQLAlchemy's page of a ``select()``, read with one row more than it shows.
 
@@ -198,7 +218,8 @@ class LookaheadPagination(SelectPagination):
     has_more: bool
 
     def _query_items(self) -> list[t.Any]:
-        select = self._query_args["select"].limit(self.per_page + 1).offset(self._query_offset)
-        items = list(self._query_args["session"].execute(select).unique().scalars())
+        select = windowed(self._query_args["select"])
+        parameters = {_LIMIT: self.per_page + 1, _OFFSET: self._query_offset}
+        items = list(self._query_args["session"].execute(select, parameters).unique().scalars())
         self.has_more = len(items) > self.per_page
         return items[: self.per_page]
