@@ -87,8 +87,10 @@ def describe_pipeline(pipeline: Pipeline, app_name: str) -> list[str]:
     """The lines ``flask kit middleware`` prints."""
     layers = [layer for layer in pipeline.layers if layer.hooks != ("wsgi",)]
     lines: list[str] = []
-    if not layers:
+    if not layers and not pipeline.wsgi_layers:
         lines.append(f"The app {app_name!r} has no request pipeline: no layer runs on the request path.")
+    elif not layers:
+        lines.append(f"The app {app_name!r} has no layer inside Flask's request handling (only WSGI layers).")
     else:
         lines.append(f"Request pipeline of the app {app_name!r}, outermost first:")
         rows = [("#", "layer", "hooks", "from")]

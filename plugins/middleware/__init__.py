@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import typing as t
 
-from flask import request_started
-
 from flaskkit import Plugin
 from flaskkit.checks import DEPLOY
 from flaskkit.checks import check
@@ -57,8 +55,10 @@ from .csp import csp_report_only_override
 from .csp import get_nonce
 from .csp import validate_policy
 from .gzip import GZipMiddleware
+from .hosts import HOSTS_LAYER
 from .hosts import AllowedHosts
 from .hosts import DisallowedHost
+from .hosts import HostCheck
 from .hosts import allowed_hosts_patterns
 from .hosts import get_host
 from .hosts import install_allowed_hosts
@@ -180,14 +180,22 @@ class MiddlewarePlugin(Plugin):
                     **hooks,  # type: ignore[arg-type]
                 )
             )
-        return [*self._layers, *wsgi_layers(app)]
+        wsgi = wsgi_layers(app)
+        # Every request's host is checked before Flask sees it: inside the proxy layers (the host the
+        # client named), outside the pipeline's other phases, Flask's before_request functions and
+        # the view, so none of them sees a host the site does not serve. (The static files, the
+        # access log and the health endpoints place themselves outside it.)
+        hosts = Layer(
+            HOSTS_LAYER,
+            wsgi=lambda wsgi_app: HostCheck(wsgi_app, app=app, hosts=self.allowed_hosts),
+            under=wsgi[-1].name if wsgi else (),
+            origin="ALLOWED_HOSTS",
+            description="a host ALLOWED_HOSTS does not name gets 400",
+        )
+        return [*self._layers, *wsgi, hosts]
 
     def init_app(self, app: Flask) -> None:
         self.allowed_hosts = install_allowed_hosts(app)
-        # Every request's host is checked when it starts (Flask's request_started signal): before
-        # the pipeline's layers, Flask's before_request functions and the view, whatever their
-        # order, so none of them sees a host the site does not serve.
-        request_started.connect(self.allowed_hosts.check, app)
         # csp_nonce in templates (None when ContentSecurityPolicyMiddleware did not see the request).
         app.context_processor(csp_context_processor)
 

@@ -126,8 +126,10 @@ class OpsPlugin(Plugin):
                 log=config["ACCESS_LOG"],
                 json_lines=config["ACCESS_LOG_FORMAT"] == "json",
             ),
-            # Inside PROXY_FIX (the client's address), outside the static files (WhiteNoise's file wrapper).
+            # Inside PROXY_FIX (the client's address), outside the static files (WhiteNoise's file wrapper)
+            # and the host check (a refused host is logged too).
             under=_present(app, "middleware.proxy_fix", "static.files"),
+            over="middleware.allowed_hosts",
             description="request ids"
             + (f", access log ({config['ACCESS_LOG_FORMAT']})" if config["ACCESS_LOG"] else ""),
         )

@@ -103,6 +103,8 @@ class StaticPlugin(Plugin):
         yield Layer(
             "static.files",
             wsgi=functools.partial(self._whitenoise, app=app),
+            # Outside the host check, as before Flask: a static file is the same whatever the host.
+            over="middleware.allowed_hosts",
             description="WhiteNoise: "
             + (f"STATIC_ROOT {app.config['STATIC_ROOT']}" if app.config["STATIC_ROOT"] else "STATICFILES_DIRS"),
         )

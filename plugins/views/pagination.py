@@ -201,9 +201,7 @@ def windowed(statement: sa.Select[t.Any]) -> sa.Select[t.Any]:
     this one is the same object for every page, its key computed once, and the page's
     numbers are passed with the parameters.
     """
-    return statement.limit(sa.bindparam(_LIMIT, type_=sa.Integer())).offset(
-        sa.bindparam(_OFFSET, type_=sa.Integer())
-    )
+    return statement.limit(sa.bindparam(_LIMIT, type_=sa.Integer())).offset(sa.bindparam(_OFFSET, type_=sa.Integer()))
 
 
 class LookaheadPagination(SelectPagination):

@@ -318,9 +318,21 @@ def test_a_routing_error_runs_no_view_hook():
 
 
 def test_an_app_without_layers_gets_nothing_on_its_request_path():
-    app = create_app(settings(PLUGINS=["middleware"], MIDDLEWARE=[]))
+    app = create_app(settings(PLUGINS=[]))
     assert not app.before_request_funcs and not app.after_request_funcs
     assert "dispatch_request" not in vars(app) and "wsgi_app" not in vars(app)
+
+
+def test_an_empty_middleware_leaves_only_the_host_check_in_front_of_flask():
+    from flaskkit.plugins.middleware import HostCheck
+
+    app = create_app(settings(PLUGINS=["middleware"], MIDDLEWARE=[]))
+    assert not app.before_request_funcs and not app.after_request_funcs
+    assert "dispatch_request" not in vars(app)
+    assert isinstance(app.wsgi_app, HostCheck) and app.wsgi_app.wsgi_app == Flask.wsgi_app.__get__(app)
+    # No signal receiver of the plugin runs on each request either.
+    receivers = [receiver for receiver in flask.request_started.receivers_for(app)]
+    assert not [receiver for receiver in receivers if "hosts" in getattr(receiver, "__module__", "")]
 
 
 def test_request_and_response_layers_use_flasks_hooks_and_the_view_phase_one_wrapper():

@@ -76,6 +76,7 @@ def test_middleware_command_prints_the_onion_outermost_first():
     assert lines[7:] == [
         "WSGI layers around app.wsgi_app, outermost first:",
         "  1  middleware.proxy_fix werkzeug.middleware.proxy_fix:ProxyFix(x_for=1, x_proto=1)  (PROXY_FIX)",
+        "  2  middleware.allowed_hosts a host ALLOWED_HOSTS does not name gets 400  (ALLOWED_HOSTS)",
     ]
 
 
@@ -103,7 +104,11 @@ def test_middleware_command_names_an_alias_and_the_hooks_a_setting_enables():
 def test_middleware_command_with_an_empty_stack():
     app = create_app(settings(PLUGINS=["middleware"], MIDDLEWARE=[]), import_name="shop")
     result = run(app, "kit", "middleware")
-    assert result.output == ("The app 'shop' has no request pipeline: no layer runs on the request path.\n")
+    assert result.output == (
+        "The app 'shop' has no layer inside Flask's request handling (only WSGI layers).\n"
+        "WSGI layers around app.wsgi_app, outermost first:\n"
+        "  1  middleware.allowed_hosts a host ALLOWED_HOSTS does not name gets 400  (ALLOWED_HOSTS)\n"
+    )
 
 
 def test_middleware_command_through_the_flask_command(tmp_path):
@@ -299,3 +304,9 @@ def test_the_view_transaction_is_inside_middleware_whatever_the_boot_order(plugi
         "(under",
         "MIDDLEWARE)",
     ]
+
+
+def test_middleware_command_without_any_layer():
+    app = create_app(settings(PLUGINS=[]), import_name="shop")
+    result = run(app, "kit", "middleware")
+    assert result.output == "The app 'shop' has no request pipeline: no layer runs on the request path.\n"

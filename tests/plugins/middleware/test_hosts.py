@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from flask import jsonify
 from flask import request
+from flask import request_started
 
 from flaskkit import ConfigurationError
 from flaskkit import create_app
@@ -240,6 +241,82 @@ def test_an_apps_own_400_page_renders_the_refusal():
     response = app.test_client().get("/", headers={"Host": "evil.example"})
     assert response.status_code == 400
     assert response.text == "our own page: This site does not answer to the host name 'evil.example'."
+
+
+def test_a_refused_request_reaches_no_hook_but_the_after_request_functions(caplog):
+    app = make_app(ALLOWED_HOSTS=["example.com"])
+    started: list[str] = []
+    after: list[int] = []
+
+    def on_start(sender, **extra):
+        started.append(request.host)
+
+    @app.after_request
+    def record(response):
+        after.append(response.status_code)
+        return response
+
+    with request_started.connected_to(on_start, app):
+        response = app.test_client().get("/", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    assert REACHED == []  # no process_request/process_response, no before_request function, no view
+    assert started == []  # nor a request_started receiver
+    assert after == [400]  # Flask's after_request functions, as for any error before the view
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Set-Cookie" not in response.headers
+
+
+def test_the_refusal_leaves_the_request_context_to_a_preserving_client():
+    app = make_app(ALLOWED_HOSTS=["example.com"])
+    with app.test_client() as client:
+        response = client.get("/?q=1", headers={"Host": "evil.example"})
+        assert response.status_code == 400
+        assert request.args["q"] == "1"  # ``with client:`` keeps the last request's context, as Flask's own
+
+
+def test_each_allowed_host_is_matched_once(monkeypatch):
+    from flaskkit.plugins.middleware.hosts import AllowedHosts
+
+    app = make_app(ALLOWED_HOSTS=[".example.com"])
+    matched: list[str] = []
+    allows = AllowedHosts.allows
+
+    def counting(self, app, req):
+        matched.append(raw_host(req.environ))
+        return allows(self, app, req)
+
+    monkeypatch.setattr(AllowedHosts, "allows", counting)
+    app.add_url_rule("/plain", "plain", lambda: "ok")  # a view that does not read the host itself
+    client = app.test_client()
+    for host in ("www.example.com", "www.example.com", "shop.example.com", "www.example.com"):
+        assert client.get("/plain", headers={"Host": host}).status_code == 200
+    assert matched == ["www.example.com", "shop.example.com"]
+    for _ in range(2):
+        assert client.get("/plain", headers={"Host": "evil.example"}).status_code == 400
+    assert matched.count("evil.example") >= 2  # a refused host is not remembered: matched on each request
+    matched.clear()
+    app.config["DEBUG"] = True  # DEBUG (and TESTING) are part of what was allowed
+    assert client.get("/plain", headers={"Host": "www.example.com"}).status_code == 200
+    assert matched == ["www.example.com"]
+
+
+def test_the_host_check_is_the_innermost_wsgi_layer():
+    app = make_app(ALLOWED_HOSTS=["example.com"], PROXY_FIX={"x_host": 1}, WSGI_MIDDLEWARE=[Outer])
+    # PROXY_FIX outermost (everything inside sees the client's host), then WSGI_MIDDLEWARE, then the check.
+    assert type(app.wsgi_app).__name__ == "ProxyFix" and isinstance(app.wsgi_app.app, Outer)
+    assert type(app.wsgi_app.app.app).__name__ == "HostCheck"
+    assert status(app, "evil.example", environ_overrides={"HTTP_X_FORWARDED_HOST": "example.com"}) == 200
+    assert status(app, "example.com", environ_overrides={"HTTP_X_FORWARDED_HOST": "evil.example"}) == 400
+
+
+class Outer:
+    """A WSGI middleware of the app's own (``WSGI_MIDDLEWARE``)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        return self.app(environ, start_response)
 
 
 def test_the_ssl_redirect_goes_to_the_validated_host_only():

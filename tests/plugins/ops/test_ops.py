@@ -121,6 +121,21 @@ def test_access_log_lines(tmp_path, caplog, fmt):
         assert message.endswith("ms id=r-1")
 
 
+def test_a_refused_host_is_logged_with_its_request_id(tmp_path, caplog):
+    app = make_app(tmp_path, SECURE_SSL_REDIRECT=False, ACCESS_LOG=True)
+    order = [
+        line.split()[1]
+        for line in app.test_cli_runner().invoke(args=["kit", "middleware"]).output.splitlines()
+        if line.startswith("  ") and line.split()[0].isdigit() and "." in line.split()[1]
+    ]
+    assert order[-3:] == ["ops.health", "ops.access_log", "middleware.allowed_hosts"]
+    with caplog.at_level(logging.INFO, logger="flaskkit.access"):
+        response = app.test_client().get("/", headers={"Host": "evil.example", "X-Request-ID": "r-2"}, buffered=True)
+    assert response.status_code == 400 and response.headers["X-Request-ID"] == "r-2"
+    (record,) = [r for r in caplog.records if r.name == "flaskkit.access"]
+    assert '"GET / HTTP/1.1" 400 ' in record.getMessage() and record.getMessage().endswith("id=r-2")
+
+
 @pytest.mark.parametrize(
     ("setting", "value"),
     [
