@@ -249,10 +249,11 @@ class KitCSRFProtect(CSRFProtect):
         app.register_error_handler(CSRFError, self.failure_response)
 
     def _before_request(self) -> None:
-        if not use_sessions(current_app):
-            # Read the cookie now, as Django's process_request: a malformed one is replaced.
-            request_state()
+        # A safe method returns at once (most requests): its cookie is read when a page asks for a
+        # token, or by save_csrf_secret, which replaces a malformed one as Django's process_request.
         config = current_app.config
+        if request.method not in config["WTF_CSRF_METHODS"]:
+            return
         if config["WTF_CSRF_ENABLED"] and config["WTF_CSRF_CHECK_DEFAULT"]:
             self.protect(apply_exemptions=True)
 

@@ -137,10 +137,18 @@ def rotate_csrf_token() -> None:
 def save_csrf_secret(response: Response) -> Response:
     """``after_request``: set the cookie (or store the secret in the session) if this request needs it."""
     state: CsrfState | None = request.environ.get(ENVIRON_KEY)
-    if state is None or not state.needs_update or state.secret is None:
+    config = current_app.config
+    if state is None:
+        if config.get("CSRF_USE_SESSIONS", False) or (config.get("CSRF_COOKIE_NAME") or "csrftoken") not in (
+            request.cookies
+        ):
+            return response
+        # A cookie nothing in the request read: read now, so that a malformed one is replaced (Django
+        # reads it in process_request; reading it here spares every request without a cookie).
+        state = request_state()
+    if not state.needs_update or state.secret is None:
         return response
     state.needs_update = False
-    config = current_app.config
     if use_sessions(current_app):
         if session.get(CSRF_SESSION_KEY) != state.secret:
             session[CSRF_SESSION_KEY] = state.secret
