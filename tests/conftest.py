@@ -104,6 +104,10 @@ def settings(**values: t.Any) -> dict[str, t.Any]:
     return {"SECRET_KEY": SECRET, **values}
 
 
+from tests.browser import browser  # noqa: E402,F401  (headless Chromium, one per test process)
+from tests.browser import chromium  # noqa: E402,F401
+from tests.browser import chromium_process  # noqa: E402,F401
+from tests.browser import screenshots  # noqa: E402,F401
 from tests.servers import own_memcached  # noqa: E402,F401  (a memcached server of the test's own)
 from tests.servers import own_redis  # noqa: E402,F401  (a Redis server of the test's own)
 from tests.services import postgres_url  # noqa: E402,F401  (fixtures for every test package)
