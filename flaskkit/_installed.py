@@ -58,7 +58,7 @@ class _PathEntry:
                 except Exception:  # a broken RECORD; where a plugin comes from is only a courtesy
                     continue
                 for name in names:
-                    self._packages.setdefault(name, []).append(dist.metadata["Name"])
+                    self._packages.setdefault(name, []).append(name_and_version(dist)[0])
         return self._packages
 
 
@@ -107,5 +107,9 @@ def version(distribution: str) -> str | None:
 
 @functools.lru_cache(maxsize=512)
 def name_and_version(dist: importlib.metadata.Distribution) -> tuple[str, str]:
-    """Read from the distribution's METADATA once (a distribution object lives as long as its _PathEntry)."""
-    return dist.name, dist.version
+    """Read from the distribution's METADATA once (a distribution object lives as long as its _PathEntry).
+
+    ``dist.name`` and ``dist.version`` would each parse the whole METADATA file again.
+    """
+    metadata = dist.metadata
+    return metadata["Name"], metadata["Version"]

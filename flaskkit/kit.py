@@ -383,10 +383,11 @@ def _register_plugin_checks(registry: CheckRegistry, plugin: Plugin) -> None:
 
 
 def _flask_cli_commands() -> set[str]:
-    """Commands the ``flask`` script resolves before any app's: its own and the ``flask.commands`` entry points."""
-    from importlib.metadata import entry_points
+    """Commands the ``flask`` script resolves before any app's: its own and the ``flask.commands`` entry points
+    (read as the plugins' are: once per directory of ``sys.path``, again when one changes)."""
+    from ._installed import installed_entry_points
 
-    return {"run", "shell", "routes"} | {ep.name for ep in entry_points(group="flask.commands")}
+    return {"run", "shell", "routes"} | {ep.name for ep in installed_entry_points("flask.commands")}
 
 
 def _commands(plugin: Plugin, method: str, app: Flask) -> list[click.Command]:

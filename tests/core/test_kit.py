@@ -243,3 +243,16 @@ def test_a_plugin_command_that_flask_would_shadow_is_an_error(name):
     with pytest.raises(ConfigurationError) as info:
         create_app(settings(PLUGINS=[Shadowed]))
     assert f"adds the command 'flask {name}', but Flask's CLI already has a command {name!r}" in str(info.value)
+
+
+def test_a_flask_command_installed_after_a_boot_is_seen_at_the_next(make_distribution):
+    class Greeter(Plugin):
+        def commands(self, app):
+            return [click.Command("greet")]
+
+    create_app(settings(PLUGINS=[Greeter]))  # nothing else adds `flask greet` yet
+    dist_info = make_distribution("greetings")
+    (dist_info / "entry_points.txt").write_text("[flask.commands]\ngreet = greetings:cli\n")
+    with pytest.raises(ConfigurationError) as info:
+        create_app(settings(PLUGINS=[Greeter]))
+    assert "adds the command 'flask greet', but Flask's CLI already has a command 'greet'" in str(info.value)

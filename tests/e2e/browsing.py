@@ -11,7 +11,7 @@ import re
 import typing as t
 from pathlib import Path
 
-from .conftest import WAIT_TIMEOUT
+from tests.browser import WAIT_TIMEOUT
 
 if t.TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver

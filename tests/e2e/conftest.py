@@ -1,16 +1,9 @@
-"""Real headless Chromium (Debian's ``chromium`` and ``chromium-driver``) driven by Selenium.
-
-The browser and its driver are Debian's, at fixed paths (Selenium Manager is never used:
-it would download a browser). When either is missing, or Selenium is not installed, the
-tests are skipped with the reason on a laptop, and **fail when CI=true** (as the fixtures
-of tests/services.py do), so CI never skips them silently.
-"""
+"""The sites the browser tests drive: ``python -m example_site`` and tests/e2e/builtin_site.py, on free ports
+of 127.0.0.1. The browser itself (``browser``, ``chromium``, ``screenshots``) is tests/browser.py's."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
 import subprocess
 import sys
 import time
@@ -28,49 +21,8 @@ from tests.example_site.server import run_site
 from tests.example_site.server import site_environment
 from tests.example_site.server import stop
 
-if t.TYPE_CHECKING:
-    from selenium.webdriver.remote.webdriver import WebDriver
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-#: Exactly these flags, plus a fresh --user-data-dir per browser.
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-)
-#: Screenshots of the main pages (gitignored: artifacts/ is in .gitignore).
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 #: The demo account's password in the site these tests start.
 DEMO_PASSWORD = "e2e-demo-password"
-#: Seconds a page may take to load, and an element to appear.
-PAGE_LOAD_TIMEOUT = 30
-WAIT_TIMEOUT = 10
-
-
-def _browser_unavailable() -> str | None:
-    for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
-        if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-            return f"{path} is missing (install the Debian package {package!r})"
-    try:
-        import selenium  # noqa: F401
-    except ImportError as exc:
-        return f"Selenium is not installed ({exc}; it is part of the test extra)"
-    return None
-
-
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """The browser's path; skips (on a laptop) or fails (CI=true) when the browser, driver or Selenium is missing."""
-    reason = _browser_unavailable()
-    if reason is not None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason}; CI must run the browser tests.", pytrace=False)
-        pytest.skip(f"{reason}; the browser tests need Debian's chromium and chromium-driver.")
-    return CHROMIUM
 
 
 @pytest.fixture(scope="module")
@@ -124,34 +76,3 @@ def builtin_site(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> t.I
     instance = tmp_path_factory.mktemp("e2e-builtin") / "instance"
     with run_builtin_site(instance) as process:
         yield process
-
-
-@pytest.fixture
-def browser(chromium: str, tmp_path: Path) -> t.Iterator[WebDriver]:
-    """A new headless Chromium with a fresh profile, quit after the test."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    profile = tmp_path / "chromium-profile"
-    profile.mkdir()
-    options.add_argument(f"--user-data-dir={profile}")
-    # The console's messages (Content-Security-Policy violations included), read with driver.get_log("browser").
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
-        driver.set_page_load_timeout(PAGE_LOAD_TIMEOUT)
-        driver.set_window_size(1280, 900)
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-@pytest.fixture(scope="session")
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS

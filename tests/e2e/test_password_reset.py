@@ -7,6 +7,7 @@ then refused a second time, after the user logged in, and after it expired.
 
 from __future__ import annotations
 
+import math
 import re
 import time
 import typing as t
@@ -25,6 +26,8 @@ LINK = re.compile(r"https?://[^/\s]+(/accounts/reset/\S+/)")
 OLD_PASSWORD = "an-old-passw0rd-123"
 NEW_PASSWORD = "a-new-passw0rd-456"
 INVALID = "The password reset link was invalid"
+#: PASSWORD_RESET_TIMEOUT of the site whose link expires: one second.
+SHORT_TIMEOUT = 1
 
 
 def add_user(instance: Path, username: str, email: str, password: str) -> None:
@@ -54,6 +57,13 @@ def mail_site(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> t.Iter
         with run_site(instance, env=env) as site:
             add_user(instance, "lovelace", "ada@example.com", OLD_PASSWORD)
             yield site, server, instance
+
+
+def wait_until(moment: float) -> None:
+    """Sleep until ``time.time()`` reaches ``moment`` (the site runs on this machine's clock)."""
+    delay = moment - time.time()
+    if delay > 0:
+        time.sleep(delay)
 
 
 def request_link(visit: Visit, server: SMTPServer, email: str, screenshot: str | None = None) -> str:
@@ -109,8 +119,10 @@ def test_forgot_password_then_log_in_with_the_new_one(browser, mail_site, screen
 def test_a_link_is_refused_after_a_login(browser, mail_site, screenshots):
     site, server, _ = mail_site
     visit = Visit(browser, site.url, screenshots)
+    before = time.time()  # after the last login (the test before's)
     link = request_link(visit, server, "ada@example.com")
-    time.sleep(1.1)  # last_login is part of the token, to the second
+    # last_login is part of the token, to the second: this login must fall in a later second than the last one.
+    wait_until(math.floor(before) + 1)
     visit.log_in("lovelace", NEW_PASSWORD)
     assert visit.signed_in_as() == "lovelace"
     visit.log_out()
@@ -137,13 +149,15 @@ def test_a_link_is_refused_after_it_expired(browser, chromium, tmp_path, screens
         env = {
             "EXAMPLE_SITE_DEMO_PASSWORD": DEMO_PASSWORD,
             "EMAIL_URL": f"{server.url}?timeout=30",
-            "FLASK_PASSWORD_RESET_TIMEOUT": "2",
+            "FLASK_PASSWORD_RESET_TIMEOUT": str(SHORT_TIMEOUT),
         }
         with run_site(instance, env=env) as site:
             add_user(instance, "lovelace", "ada@example.com", OLD_PASSWORD)
             visit = Visit(browser, site.url, screenshots)
             link = request_link(visit, server, "ada@example.com")
-            time.sleep(3.5)
+            # The token holds the second it was made in (before now), and is valid while the seconds since then,
+            # counted whole, are at most PASSWORD_RESET_TIMEOUT: it has expired once the second after that begins.
+            wait_until(math.floor(time.time()) + SHORT_TIMEOUT + 1)
             visit.open(link)
             assert INVALID in visit.text()
             visit.screenshot("24-reset-link-expired")

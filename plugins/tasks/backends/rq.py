@@ -361,6 +361,21 @@ class FlaskKitWorker(Worker):
         self.stop_was_requested = True
         super().request_stop(signum, frame)
 
+    def unsubscribe(self) -> None:
+        """RQ's, with the pubsub thread told to stop *before* the UNSUBSCRIBE is sent.
+
+        RQ sends UNSUBSCRIBE, then stops the thread that reads the worker's channel. Woken by the
+        reply, that thread could go back to waiting, up to 60 s, for a subscription that never comes,
+        and redis-py's ``stop()`` now waits for it: a worker asked to stop, once it had run a job,
+        stayed up to a minute (until systemd's or the tests' SIGKILL). Told first, the thread ends
+        as the reply wakes it.
+        """
+        thread = self.pubsub_thread
+        running = getattr(thread, "_running", None)  # redis-py's PubSubWorkerThread flag, which stop() clears
+        if running is not None:
+            running.clear()
+        super().unsubscribe()
+
     def perform_job(self, job: Job, queue: Queue) -> bool:
         t.cast(FlaskKitJob, job).flask_app = self.flask_app
         return super().perform_job(job, queue)

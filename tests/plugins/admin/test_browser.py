@@ -20,11 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import WAIT_TIMEOUT
 from tests.e2e.browsing import wait_for_new_page
-from tests.e2e.conftest import WAIT_TIMEOUT
-from tests.e2e.conftest import browser  # noqa: F401  (fixtures of the browser tests)
-from tests.e2e.conftest import chromium  # noqa: F401
-from tests.e2e.conftest import screenshots  # noqa: F401
 from tests.example_site.server import ROOT
 from tests.example_site.server import free_port
 from tests.example_site.server import site_environment
@@ -155,7 +152,7 @@ class Admin:
 
 
 @pytest.fixture
-def admin(browser, admin_site, screenshots) -> Admin:  # noqa: F811
+def admin(browser, admin_site, screenshots) -> Admin:
     return Admin(browser, admin_site, screenshots)
 
 

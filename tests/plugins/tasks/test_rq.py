@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import typing as t
 from pathlib import Path
 
@@ -54,6 +55,11 @@ def test_worker_runs_task_successfully(settings, start_worker, rq_keys):
     with app.app_context():
         again = jobs.add.get_result(result.id)  # from Redis, as another process would
     assert again.return_value == 5 and again.args == [2, 3]
+    # SIGTERM: once the job is done, the worker stops by itself, well before the SIGKILL after 10 s.
+    started = time.monotonic()
+    worker.stop(timeout=10)
+    assert worker.process.returncode == 0, worker.output()
+    assert time.monotonic() - started < 5, worker.output()
 
 
 def test_failure_keeps_exception_and_traceback(settings, start_worker, rq_keys):
