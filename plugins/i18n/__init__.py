@@ -168,6 +168,7 @@ class I18nPlugin(Plugin):
         yield Layer(
             "i18n.url_prefix",
             wsgi=lambda wsgi_app: PrefixMiddleware(wsgi_app, self),
+            over="middleware.allowed_hosts",  # the host check stays the innermost WSGI layer, next to Flask
             description="/<language>/... is served as /... in that language",
         )
         hooks = LocaleLayer(self)

@@ -65,6 +65,7 @@ def test_the_middleware_order(runner):
         "static.files",
         "ops.access_log",
         "i18n.url_prefix",  # WSGI: /de/... is served as /... in German
+        "middleware.allowed_hosts",  # innermost: a host ALLOWED_HOSTS does not name gets 400
     ]
 
 
