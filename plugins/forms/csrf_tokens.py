@@ -56,6 +56,13 @@ _INDEX = {char: index for index, char in enumerate(CSRF_ALLOWED_CHARS)}
 _BASE = len(CSRF_ALLOWED_CHARS)
 #: Bytes from 0 to this (excluded) map to a character without bias (the largest multiple of _BASE up to 256).
 _UNBIASED_LIMIT = 256 - 256 % _BASE
+#: ``bytes.translate`` arguments: byte -> its character (``byte % _BASE``); the biased bytes are deleted.
+_BYTE_TO_CHAR = bytes(ord(CSRF_ALLOWED_CHARS[byte % _BASE]) for byte in range(256))
+_BIASED_BYTES = bytes(range(_UNBIASED_LIMIT, 256))
+#: (secret character, mask character) -> cipher character, and (cipher, mask) -> secret: Django's
+#: arithmetic on the alphabet's indexes, as tables (a token is made for every page with a form).
+_ADD = {(x, y): CSRF_ALLOWED_CHARS[(_INDEX[x] + _INDEX[y]) % _BASE] for x in _INDEX for y in _INDEX}
+_SUBTRACT = {(x, y): CSRF_ALLOWED_CHARS[(_INDEX[x] - _INDEX[y]) % _BASE] for x in _INDEX for y in _INDEX}
 
 
 class InvalidTokenFormat(Exception):
@@ -75,23 +82,22 @@ def get_new_csrf_string() -> str:
     each mapped to a character without bias: a byte is used only when it is below
     the largest multiple of the alphabet's size (248 for 62 characters), else dropped.
     """
-    chars: list[str] = []
+    chars = b""
     while len(chars) < CSRF_SECRET_LENGTH:
-        chars.extend(CSRF_ALLOWED_CHARS[byte % _BASE] for byte in secrets.token_bytes(48) if byte < _UNBIASED_LIMIT)
-    return "".join(chars[:CSRF_SECRET_LENGTH])
+        chars += secrets.token_bytes(48).translate(_BYTE_TO_CHAR, _BIASED_BYTES)
+    return chars[:CSRF_SECRET_LENGTH].decode("ascii")
 
 
 def mask_cipher_secret(secret: str) -> str:
     """A token for ``secret`` (a string of ``CSRF_ALLOWED_CHARS``): a new mask, then the secret shifted by it."""
     mask = get_new_csrf_string()
-    cipher = "".join(CSRF_ALLOWED_CHARS[(_INDEX[x] + _INDEX[y]) % _BASE] for x, y in zip(secret, mask, strict=True))
-    return mask + cipher
+    return mask + "".join(map(_ADD.__getitem__, zip(secret, mask, strict=True)))
 
 
 def unmask_cipher_token(token: str) -> str:
     """The secret of a masked ``token`` (``CSRF_TOKEN_LENGTH`` characters of ``CSRF_ALLOWED_CHARS``)."""
     mask, cipher = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
-    return "".join(CSRF_ALLOWED_CHARS[_INDEX[x] - _INDEX[y]] for x, y in zip(cipher, mask, strict=True))
+    return "".join(map(_SUBTRACT.__getitem__, zip(cipher, mask, strict=True)))
 
 
 def check_token_format(token: str) -> None:

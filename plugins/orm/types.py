@@ -29,6 +29,7 @@ from datetime import date
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask.globals import _cv_app
 
 from flaskkit import timezone
 
@@ -79,12 +80,25 @@ class AwareDateTime(sa.TypeDecorator[datetime]):
         return value.replace(tzinfo=None) if dialect.name in _NAIVE_DIALECTS else value
 
     def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
-        if value is None:
-            return None
-        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        if timezone.use_tz():
-            return value
-        return timezone.make_naive(value, timezone.get_default_timezone())
+        return None if value is None else _from_database(value)
+
+    def result_processor(self, dialect: sa.Dialect, coltype: object) -> t.Callable[[t.Any], datetime | None]:
+        # TypeDecorator's own wraps process_result_value in a closure that also passes the dialect;
+        # this runs for every datetime of every row read: one closure, the dialect's own conversion
+        # first (kept, as TypeDecorator keeps it), then process_result_value's rules.
+        convert = self.impl_instance.result_processor(dialect, coltype)
+        if convert is None:
+
+            def process(value: t.Any) -> datetime | None:
+                return None if value is None else _from_database(value)
+
+        else:
+
+            def process(value: t.Any) -> datetime | None:
+                value = convert(value)
+                return None if value is None else _from_database(value)
+
+        return process
 
     @property
     def python_type(self) -> type[datetime]:
@@ -92,3 +106,13 @@ class AwareDateTime(sa.TypeDecorator[datetime]):
 
     def __repr__(self) -> str:
         return "AwareDateTime()"
+
+
+def _from_database(value: datetime) -> datetime:
+    """A stored datetime (UTC, naive on SQLite and MySQL) as the app reads it: aware in UTC, or with
+    ``USE_TZ = False`` naive in ``TIME_ZONE``."""
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    ctx = _cv_app.get(None)  # timezone.use_tz(), inlined: read for every datetime of every row
+    if ctx is None or ctx.app.config.get("USE_TZ", True):
+        return value
+    return timezone.make_naive(value, timezone.get_default_timezone())
