@@ -302,10 +302,10 @@ class HostCheck:
                 ctx.push()
                 try:
                     self.hosts.get_host(app, ctx.request)
-                    rv = app.full_dispatch_request()  # not reached: the host was refused above
                 except HTTPException as error:
-                    rv = app.handle_user_exception(error)
-                response = app.finalize_request(rv)
+                    response = app.finalize_request(app.handle_user_exception(error))
+                else:  # allowed after all (DEBUG turned on since): served as Flask serves it
+                    response = app.full_dispatch_request()
             except Exception as exc:
                 failure = exc
                 response = app.handle_exception(exc)
