@@ -266,6 +266,7 @@ class KitLoginManager(LoginManager):
     def __init__(self) -> None:
         super().__init__(add_context_processor=False)
         self.anonymous_user = AnonymousUser
+        self._session_identifier_generator = _session_identifier
 
     def _session_protection_failed(self) -> bool:
         mode = current_app.config.get("SESSION_PROTECTION", self.session_protection)
@@ -286,6 +287,24 @@ class KitLoginManager(LoginManager):
     def _load_user_from_remember_cookie(self, cookie: str) -> None:
         # Not honoured: see the module docstring (the cookie cannot be revoked by a password change).
         return None
+
+
+#: (X-Forwarded-For, REMOTE_ADDR, User-Agent) -> Flask-Login's identifier of a client (at most _IDENTIFIERS_KEPT).
+_IDENTIFIERS: dict[tuple[t.Any, t.Any, t.Any], str] = {}
+_IDENTIFIERS_KEPT = 1024
+
+
+def _session_identifier() -> str:
+    """Flask-Login's ``_create_identifier()`` (a SHA-512 of the client's address and user agent), made
+    once per client: session protection compares it on every request of a logged-in user."""
+    environ = request.environ
+    key = (environ.get("HTTP_X_FORWARDED_FOR"), environ.get("REMOTE_ADDR"), environ.get("HTTP_USER_AGENT"))
+    identifier = _IDENTIFIERS.get(key)
+    if identifier is None:
+        identifier = flask_login.utils._create_identifier()
+        if len(_IDENTIFIERS) < _IDENTIFIERS_KEPT:
+            _IDENTIFIERS[key] = identifier
+    return identifier
 
 
 def load_user(user_id: str) -> t.Any:

@@ -19,6 +19,7 @@ Django names them: ``<table>_groups`` and ``<table>_user_permissions``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -380,9 +381,15 @@ def _salted_hmac(key_salt: str, value: str, secret: str | bytes | None = None) -
         from flask import current_app
 
         secret = current_app.secret_key or ""
+    return hmac.new(_hmac_key(key_salt, secret), msg=value.encode(), digestmod=hashlib.sha256).hexdigest()
+
+
+@functools.lru_cache(maxsize=64)
+def _hmac_key(key_salt: str, secret: str | bytes) -> bytes:
+    """The HMAC key of ``key_salt`` under ``secret`` (derived once: the session auth hash is checked on
+    every request of a logged-in user)."""
     secret_bytes = secret.encode() if isinstance(secret, str) else secret
-    key = hashlib.sha256(key_salt.encode() + secret_bytes).digest()
-    return hmac.new(key, msg=value.encode(), digestmod=hashlib.sha256).hexdigest()
+    return hashlib.sha256(key_salt.encode() + secret_bytes).digest()
 
 
 _PK_ATTRIBUTES: dict[type, str] = {}

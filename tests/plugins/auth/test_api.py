@@ -119,6 +119,26 @@ def test_strong_session_protection_logs_out_another_browser(make):
     assert any(c.startswith("remember_token=;") for c in response.headers.getlist("Set-Cookie"))
 
 
+def test_the_session_identifier_is_flask_logins_for_each_client(make):
+    import flask_login.utils
+
+    from flaskkit.plugins.auth.login import _session_identifier
+
+    app = make(SESSION_PROTECTION="strong")
+    clients = [
+        {"REMOTE_ADDR": "10.0.0.1", "HTTP_USER_AGENT": "Firefox"},
+        {"REMOTE_ADDR": "10.0.0.1", "HTTP_USER_AGENT": "curl"},
+        {"REMOTE_ADDR": "10.0.0.2", "HTTP_USER_AGENT": "Firefox"},
+        {"REMOTE_ADDR": "10.0.0.2", "HTTP_USER_AGENT": "Firefox", "HTTP_X_FORWARDED_FOR": "192.0.2.7, 10.0.0.9"},
+    ]
+    seen = set()
+    for environ in [*clients, *clients]:  # the second time from the remembered identifiers
+        with app.test_request_context(environ_base=environ):
+            assert _session_identifier() == flask_login.utils._create_identifier()
+            seen.add(_session_identifier())
+    assert len(seen) == len(clients)
+
+
 def test_basic_session_protection_only_marks_the_session_not_fresh(client):
     client.environ_base["HTTP_USER_AGENT"] = "Firefox"
     log_in(client)
