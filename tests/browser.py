@@ -22,10 +22,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.example_site.server import ROOT
+
 if t.TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 #: Exactly these flags, plus a fresh --user-data-dir per browser.

@@ -46,6 +46,7 @@ from flask_wtf.csrf import _FlaskFormCSRF
 from werkzeug.utils import import_string
 from wtforms import ValidationError
 
+from .csrf_storage import cookie_name
 from .csrf_storage import csrf_input
 from .csrf_storage import csrf_meta_tag
 from .csrf_storage import get_token
@@ -483,7 +484,7 @@ def csrf_failure(error: CSRFError) -> ResponseReturnValue:
         debug=current_app.debug,
         field_name=config.get("WTF_CSRF_FIELD_NAME", "csrf_token"),
         headers=token_headers(current_app),
-        cookie_name=config.get("CSRF_COOKIE_NAME") or "csrftoken",
+        cookie_name=cookie_name(current_app),
         use_sessions=use_sessions(current_app),
     )
     return page, 403

@@ -79,6 +79,11 @@ def use_sessions(app: Flask) -> bool:
     return bool(app.config.get("CSRF_USE_SESSIONS", False))
 
 
+def cookie_name(app: Flask) -> str:
+    """The CSRF cookie's name (``CSRF_COOKIE_NAME``, Django's ``csrftoken`` by default)."""
+    return str(app.config.get("CSRF_COOKIE_NAME") or "csrftoken")
+
+
 def request_state() -> CsrfState:
     """This request's :class:`CsrfState`, made on first use from the request's cookie or session."""
     environ = request.environ
@@ -94,7 +99,7 @@ def _read_secret(app: Flask) -> CsrfState:
         if not isinstance(value, str):
             return CsrfState(incoming=None, incoming_error=None, secret=None)
     else:
-        value = request.cookies.get(app.config.get("CSRF_COOKIE_NAME") or "csrftoken")
+        value = request.cookies.get(cookie_name(app))
         if value is None:
             return CsrfState(incoming=None, incoming_error=None, secret=None)
     try:
@@ -137,11 +142,9 @@ def rotate_csrf_token() -> None:
 def save_csrf_secret(response: Response) -> Response:
     """``after_request``: set the cookie (or store the secret in the session) if this request needs it."""
     state: CsrfState | None = request.environ.get(ENVIRON_KEY)
-    config = current_app.config
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     if state is None:
-        if config.get("CSRF_USE_SESSIONS", False) or (config.get("CSRF_COOKIE_NAME") or "csrftoken") not in (
-            request.cookies
-        ):
+        if use_sessions(app) or cookie_name(app) not in request.cookies:
             return response
         # A cookie nothing in the request read: read now, so that a malformed one is replaced (Django
         # reads it in process_request; reading it here spares every request without a cookie).
@@ -149,13 +152,14 @@ def save_csrf_secret(response: Response) -> Response:
     if not state.needs_update or state.secret is None:
         return response
     state.needs_update = False
-    if use_sessions(current_app):
+    config = app.config
+    if use_sessions(app):
         if session.get(CSRF_SESSION_KEY) != state.secret:
             session[CSRF_SESSION_KEY] = state.secret
         return response
     samesite = config.get("CSRF_COOKIE_SAMESITE", "Lax")
     response.set_cookie(
-        config.get("CSRF_COOKIE_NAME") or "csrftoken",
+        cookie_name(app),
         state.secret,
         max_age=config.get("CSRF_COOKIE_AGE"),
         path=config.get("CSRF_COOKIE_PATH") or "/",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import typing as t
 
 from .csrf_storage import CSRF_SESSION_KEY
+from .csrf_storage import cookie_name
 from .csrf_tokens import CSRF_TOKEN_LENGTH
 from .csrf_tokens import InvalidTokenFormat
 from .csrf_tokens import check_token_format
@@ -54,7 +55,7 @@ def csrf_token(client: FlaskClient) -> str:
             if secret is None:
                 secret = session[CSRF_SESSION_KEY] = get_new_csrf_string()
         return mask_cipher_secret(secret)
-    name = config.get("CSRF_COOKIE_NAME") or "csrftoken"
+    name = cookie_name(client.application)
     path = config.get("CSRF_COOKIE_PATH") or "/"
     domain = config.get("CSRF_COOKIE_DOMAIN") or config.get("SERVER_NAME") or "localhost"
     cookie = client.get_cookie(name, domain=domain, path=path)

@@ -235,10 +235,6 @@ class AllowedHosts:
         # Flask's host is "" when werkzeug finds the value invalid (a port above 65535, say): refused too.
         return bool(domain and validate_host(domain, self.allowed(app)) and req.host)
 
-    def is_known(self, app: Flask, environ: WSGIEnvironment) -> bool:
-        """Whether a request like this one (host, scheme, ``DEBUG``, ``TESTING``) was allowed before."""
-        return _known_key(environ, app.config) in self._allowed
-
     def remember(self, app: Flask, environ: WSGIEnvironment) -> None:
         """Note a request's host as allowed (for its scheme, ``DEBUG`` and ``TESTING``)."""
         if len(self._allowed) < _KNOWN_HOSTS:
@@ -277,7 +273,7 @@ class HostCheck:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> cabc.Iterable[bytes]:
         app = self.app
         hosts = self.hosts
-        if _known_key(environ, app.config) in hosts._allowed:  # is_known(), without a call: on every request
+        if _known_key(environ, app.config) in hosts._allowed:  # a host allowed before: one lookup per request
             return self.wsgi_app(environ, start_response)
         req = app.request_class(environ)
         if app.config.get("TRUSTED_HOSTS") is not None:
