@@ -16,6 +16,7 @@ from flask import has_app_context
 from flaskkit.plugins.orm import db
 
 from .hashers import make_password
+from .loading import get_by_pk
 from .models import Permission
 from .models import group_permissions
 
@@ -85,7 +86,7 @@ class ModelBackend(BaseBackend):
         from .users import get_user_model
 
         model = get_user_model()
-        user = _get_by_pk(model, user_id)
+        user = get_by_pk(model, user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     # -- permissions --------------------------------------------------------------------------
@@ -166,29 +167,3 @@ def get_backends() -> list[t.Any]:
     from .users import auth_plugin
 
     return [backend for _, backend in auth_plugin(current_app).backends]
-
-
-#: model -> ``select(model).where(<primary key> == :pk)``, built once (see :func:`_get_by_pk`).
-_BY_PK: dict[type[t.Any], sa.Select[t.Any]] = {}
-
-
-def _get_by_pk(model: type[t.Any], pk: t.Any) -> t.Any:
-    """``db.session.get(model, pk)``, for the user of every request, at two thirds of its cost.
-
-    ``Session.get`` builds its ``SELECT`` and that statement's cache key anew on each
-    call (a third of the time of loading one row on SQLite); this statement is built
-    once per model and run with ``pk`` as its parameter. As ``Session.get``, an
-    object already in the session's identity map is returned without a query.
-    """
-    session = db.session()
-    mapper = sa.inspect(model)
-    if len(mapper.primary_key) != 1:
-        return session.get(model, pk)
-    found = session.identity_map.get(mapper.identity_key_from_primary_key([pk]))
-    if found is not None:
-        return found
-    statement = _BY_PK.get(model)
-    if statement is None:
-        column = mapper.primary_key[0]
-        statement = _BY_PK[model] = sa.select(model).where(column == sa.bindparam("pk", type_=column.type))
-    return session.execute(statement, {"pk": pk}).unique().scalar_one_or_none()

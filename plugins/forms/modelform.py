@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import typing as t
+import weakref
 
 import sqlalchemy as sa
 from flask import has_request_context
@@ -283,20 +284,27 @@ class ModelForm(Form, metaclass=ModelFormMetaclass):
         runs (its fields' checks and validators, its ``clean()``, its check constraints)
         and :meth:`validate_unique`; their errors land on the form's fields (or the
         form). Fields the form does not edit, or that already failed, are left out, so a
-        message is never given twice. Then the instance gets its former values back:
-        only ``save()`` changes it, so an autoflush or an atomic request never writes a
-        half-validated row.
+        message is never given twice. Then an instance that is in a session (a row being
+        changed, or a new one a relationship put there) gets its former values back: only
+        ``save()`` changes it, so an autoflush or an atomic request never writes a
+        half-validated row. A new instance in no session, whose many-to-one fields did not
+        change, keeps them, as in Django: nothing can write it before ``save()`` adds it.
         """
         super()._post_clean()
         if self._cleaned_data is None:
             return
         with self.get_session().no_autoflush, _changes_undone(self.instance) as changes:
             self._apply_cleaned_data()
+            exclude = self._validation_exclusions()
             try:
-                _model_full_clean(self.instance, self._validation_exclusions())
+                _model_full_clean(self.instance, exclude)
             except ValidationError as exc:
                 self._update_errors(exc)
-            self.validate_unique()
+                exclude = self._validation_exclusions()  # the fields that failed are left out now
+            if type(self).validate_unique is ModelForm.validate_unique:
+                self._validate_unique(exclude)  # (already in no_autoflush)
+            else:
+                self.validate_unique()
         #: What validation made of the instance (the cleaned data, as the model's clean() left it).
         self._changes = changes
 
@@ -308,15 +316,14 @@ class ModelForm(Form, metaclass=ModelFormMetaclass):
         exists."); the row being changed is left out, and so are NULLs, fields the form
         does not edit and fields that are already invalid (as Django does).
         """
+        with self.get_session().no_autoflush:
+            self._validate_unique(self._validation_exclusions())
+
+    def _validate_unique(self, exclude: set[str]) -> None:
         from flaskkit.plugins.orm import validation
 
-        method = getattr(self.instance, "validate_unique", None)
-        exclude = self._validation_exclusions()
         try:
-            if callable(method):
-                method(exclude=exclude)
-            else:
-                validation.validate_unique(self.instance, exclude)
+            validation.run_validate_unique(self.instance, exclude)
         except ValidationError as exc:
             self._update_errors(exc)
 
@@ -445,45 +452,69 @@ def _model_full_clean(instance: t.Any, exclude: set[str]) -> None:
     """The model's ``full_clean()`` without the unique checks (``validate_unique()`` does those after)."""
     from flaskkit.plugins.orm import validation
 
-    method = getattr(instance, "full_clean", None)
-    if callable(method):
-        method(exclude=exclude, validate_unique=False)
-    else:  # a model on another declarative base
-        validation.full_clean(instance, exclude, validate_unique=False)
+    validation.run_full_clean(instance, exclude, validate_unique=False)
 
 
 _MISSING = object()
 
 
-@contextlib.contextmanager
-def _changes_undone(instance: t.Any) -> t.Iterator[dict[str, t.Any]]:
-    """Give ``instance`` back the column and many-to-one values it had, after the block; yield
-    (filled in afterwards) the values the block left on it."""
-    state = sa.inspect(instance)
-    mapper = state.mapper
-    columns = [prop.key for prop in mapper.column_attrs]
-    references = [
+#: mapper -> (its column attributes, its many-to-one relationships): what ``_changes_undone`` restores.
+_UNDONE_KEYS: weakref.WeakKeyDictionary[t.Any, tuple[tuple[str, ...], tuple[str, ...]]] = weakref.WeakKeyDictionary()
+
+
+def _undone_keys(mapper: t.Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    columns = tuple(prop.key for prop in mapper.column_attrs)
+    references = tuple(
         prop.key
         for prop in mapper.relationships
         if not prop.viewonly and not prop.uselist and prop.direction is RelationshipDirection.MANYTOONE
-    ]
+    )
+    return columns, references
+
+
+@contextlib.contextmanager
+def _changes_undone(instance: t.Any) -> t.Iterator[dict[str, t.Any]]:
+    """Give ``instance`` back the column and many-to-one values it had, after the block; yield
+    (filled in afterwards) the values the block left on it. A transient instance (new, in no
+    session) whose many-to-one references the block left alone keeps its values, and nothing
+    is yielded: no flush can reach it."""
+    state = sa.inspect(instance)
+    keys = _UNDONE_KEYS.get(state.mapper)
+    if keys is None:
+        keys = _UNDONE_KEYS[state.mapper] = _undone_keys(state.mapper)
+    columns, references = keys
     before = {key: state.dict[key] for key in (*columns, *references) if key in state.dict}
     changes: dict[str, t.Any] = {}
     try:
         yield changes
     finally:
-        for key in (*references, *columns):
-            now, was = state.dict.get(key, _MISSING), before.get(key, _MISSING)
-            if now is was or (key in columns and was is not _MISSING and _equal(now, was)):
-                continue
-            if now is not _MISSING:
-                changes[key] = now
-            if was is not _MISSING:
-                set_attribute(instance, key, was)
-            elif state.session is not None and state.has_identity:
-                state.session.expire(instance, [key])  # back to the database's value
-            elif now is not _MISSING:
-                del_attribute(instance, key)
+        # Kept: a new instance in no session, whose many-to-one references did not change (a
+        # reference to a loaded row would put it in that row's collection, which a flush saves).
+        kept = state.transient and all(state.dict.get(key) is before.get(key) for key in references)
+        if not kept:
+            _undo(instance, state, columns, references, before, changes)
+
+
+def _undo(
+    instance: t.Any,
+    state: t.Any,
+    columns: tuple[str, ...],
+    references: tuple[str, ...],
+    before: dict[str, t.Any],
+    changes: dict[str, t.Any],
+) -> None:
+    for key in (*references, *columns):
+        now, was = state.dict.get(key, _MISSING), before.get(key, _MISSING)
+        if now is was or (key in columns and was is not _MISSING and _equal(now, was)):
+            continue
+        if now is not _MISSING:
+            changes[key] = now
+        if was is not _MISSING:
+            set_attribute(instance, key, was)
+        elif state.session is not None and state.has_identity:
+            state.session.expire(instance, [key])  # back to the database's value
+        elif now is not _MISSING:
+            del_attribute(instance, key)
 
 
 def _equal(a: t.Any, b: t.Any) -> bool:

@@ -26,7 +26,16 @@ if t.TYPE_CHECKING:
     import sqlalchemy as sa
     from flask import Flask
 
-__all__ = ["JOINED_KEY", "add_engine", "connect", "extra_engines", "joined_connection", "url_key"]
+__all__ = [
+    "JOINED_KEY",
+    "add_engine",
+    "connect",
+    "extra_engines",
+    "join_test_connections",
+    "joined_connection",
+    "leave_test_connections",
+    "url_key",
+]
 
 #: ``app.extensions`` key: the engines plugins registered with :func:`add_engine`.
 ENGINES_KEY = "flaskkit.orm.engines"
@@ -51,8 +60,30 @@ def url_key(url: sa.URL) -> str:
     return url.render_as_string(hide_password=False)
 
 
+#: How many apps run a test in a transaction now (see join_test_connections): while none does,
+#: ``joined_connection`` answers without looking at the app (it runs at each query's get_bind).
+_joined_apps = 0
+
+
+def join_test_connections(app: Flask, joined: dict[object, sa.Connection]) -> None:
+    """Make ``joined`` (engine or URL key -> connection) stand in for the app's engines, for a test."""
+    global _joined_apps
+    if JOINED_KEY not in app.extensions:
+        _joined_apps += 1
+    app.extensions[JOINED_KEY] = joined
+
+
+def leave_test_connections(app: Flask) -> None:
+    """Undo :func:`join_test_connections`."""
+    global _joined_apps
+    if app.extensions.pop(JOINED_KEY, None) is not None:
+        _joined_apps -= 1
+
+
 def joined_connection(engine: sa.Engine, app: Flask | None = None) -> sa.Connection | None:
     """The connection that stands in for ``engine`` while a test runs in a transaction, else ``None``."""
+    if not _joined_apps:
+        return None
     if app is None:
         if not has_app_context():
             return None

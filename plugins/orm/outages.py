@@ -41,6 +41,7 @@ from flaskkit.services import unavailable_response
 from .conf import safe_url
 from .database import Session
 from .database import db
+from .listeners import watches_writes_only
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -193,6 +194,7 @@ _READS = ("select", "with", "show", "explain")
 
 
 @sa_event.listens_for(Session, "do_orm_execute")
+@watches_writes_only
 def _note_statement(state: sa_orm.ORMExecuteState) -> None:
     # Statements run through db.session.execute() write without a flush (an insert(), text("UPDATE ...")).
     statement = state.statement

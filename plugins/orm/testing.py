@@ -38,8 +38,9 @@ import sqlalchemy.orm as sa_orm
 from flask import current_app
 from flask import has_app_context
 
-from .connections import JOINED_KEY
 from .connections import extra_engines
+from .connections import join_test_connections
+from .connections import leave_test_connections
 from .connections import url_key
 from .database import Session
 from .database import db
@@ -391,13 +392,13 @@ class TestDatabase:
             if key not in self._connections:
                 self._connections[key] = self._begin(engine)
             joined[engine] = joined[key] = self._connections[key][0]
-        app.extensions[JOINED_KEY] = joined
+        join_test_connections(app, joined)
 
     def finish(self) -> None:
         app = self.app
         if has_app_context() and current_app._get_current_object() is app:  # type: ignore[attr-defined]
             db.session.remove()  # the test's own session
-        app.extensions.pop(JOINED_KEY, None)
+        leave_test_connections(app)
         try:
             for connection, transaction, isolation in self._connections.values():
                 connection.info.pop(TEST_KEY, None)  # the DBAPI connection's: it outlives this Connection

@@ -48,6 +48,7 @@ import typing as t
 import uuid
 import weakref
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 import sqlalchemy as sa
 from sqlalchemy.orm import RelationshipDirection
@@ -59,6 +60,7 @@ from flaskkit.exceptions import ValidationError
 from flaskkit.translation import gettext
 from flaskkit.translation import ngettext
 
+from .database import Model
 from .labels import verbose_name
 
 __all__ = [
@@ -103,23 +105,37 @@ class ModelField:
     #: "Title", "Published at": the label in messages.
     label: str
 
-    @property
-    def names(self) -> frozenset[str]:
-        """The names ``exclude=`` recognises for the field."""
-        return frozenset({self.name, self.attr})
+    def __post_init__(self) -> None:
+        # Worked out once per model (model_fields() caches its fields): each request's
+        # validation reads them for every field.
+        set_ = object.__setattr__
+        set_(self, "names", frozenset({self.name, self.attr}))
+        set_(self, "blank", _blank(self.column))
+        set_(self, "base", _base_type(self.column.type))
+        set_(self, "choices", self.column.info.get("choices"))
+        validators = tuple(self.column.info.get("validators", ()))
+        set_(self, "validators", tuple(v for v in validators if is_model_validator(v)))
 
-    @property
-    def blank(self) -> bool:
-        """Whether a blank value (``None``, ``""``, empty list...) is valid."""
-        info = self.column.info
-        if "blank" in info:
-            return bool(info["blank"])
-        if self.column.nullable and not self.column.primary_key:
-            return True
-        default = self.column.default
-        return bool(
-            default is not None and getattr(default, "is_scalar", False) and getattr(default, "arg", None) == ""
-        )
+    #: The names ``exclude=`` recognises for the field.
+    names: frozenset[str] = dataclass_field(init=False, repr=False, compare=False)
+    #: Whether a blank value (``None``, ``""``, empty list...) is valid.
+    blank: bool = dataclass_field(init=False, repr=False, compare=False)
+    #: The column's type, under its ``TypeDecorator``s.
+    base: sa.types.TypeEngine[t.Any] = dataclass_field(init=False, repr=False, compare=False)
+    #: ``info["choices"]``, or ``None``.
+    choices: t.Any = dataclass_field(init=False, repr=False, compare=False)
+    #: ``info["validators"]`` of Django's kind, ``validator(value)`` (WTForms' are the ModelForm's).
+    validators: tuple[t.Callable[[t.Any], t.Any], ...] = dataclass_field(init=False, repr=False, compare=False)
+
+
+def _blank(column: sa.Column[t.Any]) -> bool:
+    info = column.info
+    if "blank" in info:
+        return bool(info["blank"])
+    if column.nullable and not column.primary_key:
+        return True
+    default = column.default
+    return bool(default is not None and getattr(default, "is_scalar", False) and getattr(default, "arg", None) == "")
 
 
 # -- the model's fields ------------------------------------------------------------------------
@@ -202,11 +218,14 @@ def _filled_later(instance: object, column: sa.Column[t.Any]) -> bool:
 
 def clean_fields(instance: object, exclude: t.Collection[str] | None = None) -> None:
     """Validate and convert each field's value; raise one :class:`ValidationError` for all of them."""
-    exclude = set(exclude or ())
-    errors: dict[str, list[ValidationError]] = {}
     with _session(instance).no_autoflush:
-        for field in model_fields(type(instance)):
-            _clean_field(instance, field, exclude, errors)
+        _clean_fields(instance, set(exclude or ()))
+
+
+def _clean_fields(instance: object, exclude: set[str]) -> None:
+    errors: dict[str, list[ValidationError]] = {}
+    for field in model_fields(type(instance)):
+        _clean_field(instance, field, exclude, errors)
     if errors:
         raise ValidationError(errors)
 
@@ -236,7 +255,7 @@ def _is_empty(value: t.Any) -> bool:
 
 def clean_value(field: ModelField, value: t.Any) -> t.Any:
     """Django's ``Field.clean()``: the value converted (``to_python``), checked, then validated."""
-    value = to_python(field.column, value)
+    value = _to_python(field.base, value)
     _validate(field, value)
     _run_validators(field, value)
     return value
@@ -254,9 +273,12 @@ def _invalid(message: str, value: t.Any, code: str = "invalid") -> ValidationErr
 
 def to_python(column: sa.Column[t.Any], value: t.Any) -> t.Any:
     """``value`` as the column's Python type (a fixture's ``"2024-01-31"`` becomes a date), or a ValidationError."""
+    return _to_python(_base_type(column.type), value)
+
+
+def _to_python(base: sa.types.TypeEngine[t.Any], value: t.Any) -> t.Any:
     if value is None:
         return None
-    base = _base_type(column.type)
     if isinstance(base, sa.Enum):
         return _enum_value(base, value)
     if isinstance(base, sa.Boolean):
@@ -379,7 +401,7 @@ def _time(value: t.Any) -> dt.time:
 
 def _validate(field: ModelField, value: t.Any) -> None:
     """Choices, nullability and blankness (Django's ``Field.validate``)."""
-    choices = field.column.info.get("choices")
+    choices = field.choices
     if choices is not None and not _is_empty(value):
         allowed = [choice[0] if isinstance(choice, list | tuple) else choice for choice in choices]
         if value not in allowed:
@@ -394,7 +416,7 @@ def _run_validators(field: ModelField, value: t.Any) -> None:
     if value is None:
         return
     errors: list[ValidationError] = []
-    base = _base_type(field.column.type)
+    base = field.base
     if isinstance(base, sa.String) and not isinstance(base, sa.Enum) and base.length and isinstance(value, str):
         if len(value) > base.length:
             errors.append(
@@ -418,9 +440,7 @@ def _run_validators(field: ModelField, value: t.Any) -> None:
         message = decimal_digits_error(value, base.precision, base.scale)
         if message:
             errors.append(ValidationError(message, code="invalid"))
-    for validator in field.column.info.get("validators", ()):
-        if not is_model_validator(validator):
-            continue  # a WTForms validator (form, field): the ModelForm's field runs it
+    for validator in field.validators:  # WTForms validators (form, field) are left to the ModelForm's field
         try:
             validator(value)
         except ValidationError as exc:
@@ -536,39 +556,63 @@ def validate_unique(instance: object, exclude: t.Collection[str] | None = None) 
     A check is skipped when one of its fields is excluded or ``None`` (SQL's NULLs are
     never equal), and for the primary key of a saved row. One query per check.
     """
-    exclude = set(exclude or ())
+    with _session(instance).no_autoflush:
+        _validate_unique(instance, set(exclude or ()))
+
+
+#: model -> its unique column sets (see unique_column_sets), each with the fields of its columns, or
+#: ``None`` when a column is no field of the model.
+_UNIQUE_CHECKS: weakref.WeakKeyDictionary[
+    type, list[tuple[tuple[sa.Column[t.Any], ...], tuple[ModelField, ...] | None]]
+] = weakref.WeakKeyDictionary()
+
+
+def _unique_checks(model: type) -> list[tuple[tuple[sa.Column[t.Any], ...], tuple[ModelField, ...] | None]]:
+    checks = _UNIQUE_CHECKS.get(model)
+    if checks is None:
+        by_column = {field.column: field for field in model_fields(model)}
+        checks = []
+        for columns in unique_column_sets(sa.inspect(model)):
+            fields = tuple(by_column.get(column) for column in columns)
+            checks.append((columns, None if None in fields else t.cast("tuple[ModelField, ...]", fields)))
+        _UNIQUE_CHECKS[model] = checks
+    return checks
+
+
+def _validate_unique(instance: object, exclude: set[str]) -> None:
     model = type(instance)
+    checks = [
+        (columns, fields)
+        for columns, fields in _unique_checks(model)
+        if fields is not None and not any(field.names & exclude for field in fields)
+    ]
+    if not checks:
+        return
     mapper = sa.inspect(model)
-    by_column = {field.column: field for field in model_fields(model)}
     session = _session(instance)
     new = _is_new(instance)
     errors: dict[str, list[ValidationError]] = {}
-    with session.no_autoflush:
-        for columns in unique_column_sets(mapper):
-            fields = [by_column.get(column) for column in columns]
-            if any(field is None or field.names & exclude for field in fields):
-                continue
-            fields = t.cast("list[ModelField]", fields)
-            if not new and all(column.primary_key for column in columns):
-                continue
-            values = [field_value(instance, field) for field in fields]
-            if any(value is None or value is PENDING for value in values):
-                continue
-            statement = sa.select(sa.literal(1)).select_from(model)
-            statement = statement.where(*(c == v for c, v in zip(columns, values, strict=True))).limit(1)
-            if not new:
-                identity = [column == value for column, value in zip(mapper.primary_key, _pk(instance), strict=True)]
-                statement = statement.where(sa.not_(sa.and_(*identity)))
-            if session.scalar(statement) is None:
-                continue
-            names = list(dict.fromkeys(field.name for field in fields))
-            labels = list(dict.fromkeys(str(field.label) for field in fields))
-            message = gettext("%(model_name)s with this %(field_labels)s already exists.") % {
-                "model_name": humanize(verbose_name(model)),
-                "field_labels": _text_list(labels),
-            }
-            key = names[0] if len(names) == 1 else NON_FIELD_ERRORS
-            errors.setdefault(key, []).append(ValidationError(message, code="unique"))
+    for columns, fields in checks:
+        if not new and all(column.primary_key for column in columns):
+            continue
+        values = [field_value(instance, field) for field in fields]
+        if any(value is None or value is PENDING for value in values):
+            continue
+        statement = sa.select(sa.literal(1)).select_from(model)
+        statement = statement.where(*(c == v for c, v in zip(columns, values, strict=True))).limit(1)
+        if not new:
+            identity = [column == value for column, value in zip(mapper.primary_key, _pk(instance), strict=True)]
+            statement = statement.where(sa.not_(sa.and_(*identity)))
+        if session.scalar(statement) is None:
+            continue
+        names = list(dict.fromkeys(field.name for field in fields))
+        labels = list(dict.fromkeys(str(field.label) for field in fields))
+        message = gettext("%(model_name)s with this %(field_labels)s already exists.") % {
+            "model_name": humanize(verbose_name(model)),
+            "field_labels": _text_list(labels),
+        }
+        key = names[0] if len(names) == 1 else NON_FIELD_ERRORS
+        errors.setdefault(key, []).append(ValidationError(message, code="unique"))
     if errors:
         raise ValidationError(errors)
 
@@ -598,41 +642,57 @@ def validate_constraints(instance: object, exclude: t.Collection[str] | None = N
     constraint's ``info={"violation_error_message": ...}``, else Django's
     "Constraint “name” is violated.".
     """
-    exclude = set(exclude or ())
+    with _session(instance).no_autoflush:
+        _validate_constraints(instance, set(exclude or ()))
+
+
+#: model -> the check constraints of its tables: (table, constraint, the columns it reads).
+_CHECKS: weakref.WeakKeyDictionary[type, list[tuple[sa.Table, sa.CheckConstraint, list[sa.Column[t.Any]]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _model_checks(model: type) -> list[tuple[sa.Table, sa.CheckConstraint, list[sa.Column[t.Any]]]]:
+    checks = _CHECKS.get(model)
+    if checks is None:
+        checks = [
+            (table, constraint, _referenced_columns(constraint, table))
+            for table in sa.inspect(model).tables
+            if isinstance(table, sa.Table)
+            for constraint in _check_constraints(table)
+        ]
+        _CHECKS[model] = checks
+    return checks
+
+
+def _validate_constraints(instance: object, exclude: set[str]) -> None:
     model = type(instance)
-    fields = model_fields(model)
-    by_column = {field.column: field for field in fields}
+    checks = _model_checks(model)
+    if not checks:
+        return
+    by_column = {field.column: field for field in model_fields(model)}
     session = _session(instance)
     errors: list[ValidationError] = []
-    with session.no_autoflush:
-        for table in sa.inspect(model).tables:
-            if not isinstance(table, sa.Table):
-                continue
-            for constraint in _check_constraints(table):
-                referenced = _referenced_columns(constraint, table)
-                if any(by_column[c].names & exclude for c in referenced if c in by_column):
-                    continue
-                values = []
-                for column in table.columns:
-                    field = by_column.get(column)
-                    # an excluded field (one that failed) may hold a value the driver refuses
-                    usable = field is not None and not field.names & exclude
-                    value = field_value(instance, field) if usable else None
-                    values.append(sa.literal(None if value is PENDING else value, column.type).label(column.name))
-                row = sa.select(*values).subquery(table.name)
-                sqltext = constraint.sqltext
-                if isinstance(sqltext, sa.TextClause):  # SQL as written: its names are the row's columns
-                    violated: t.Any = sa.text(f"NOT ({sqltext.text})")
-                else:
-                    violated = sa.not_(ClauseAdapter(row).traverse(sqltext))
-                if session.scalar(sa.select(sa.literal(1)).select_from(row).where(violated)) is None:
-                    continue
-                message = constraint.info.get("violation_error_message") or gettext(
-                    "Constraint “%(name)s” is violated."
-                )
-                errors.append(
-                    ValidationError(message, code="constraint", params={"name": constraint.name or table.name})
-                )
+    for table, constraint, referenced in checks:
+        if any(by_column[c].names & exclude for c in referenced if c in by_column):
+            continue
+        values = []
+        for column in table.columns:
+            field = by_column.get(column)
+            # an excluded field (one that failed) may hold a value the driver refuses
+            usable = field is not None and not field.names & exclude
+            value = field_value(instance, field) if usable else None
+            values.append(sa.literal(None if value is PENDING else value, column.type).label(column.name))
+        row = sa.select(*values).subquery(table.name)
+        sqltext = constraint.sqltext
+        if isinstance(sqltext, sa.TextClause):  # SQL as written: its names are the row's columns
+            violated: t.Any = sa.text(f"NOT ({sqltext.text})")
+        else:
+            violated = sa.not_(ClauseAdapter(row).traverse(sqltext))
+        if session.scalar(sa.select(sa.literal(1)).select_from(row).where(violated)) is None:
+            continue
+        message = constraint.info.get("violation_error_message") or gettext("Constraint “%(name)s” is violated.")
+        errors.append(ValidationError(message, code="constraint", params={"name": constraint.name or table.name}))
     if errors:
         raise ValidationError({NON_FIELD_ERRORS: errors})
 
@@ -668,14 +728,34 @@ def full_clean(
         _full_clean(instance, set(exclude or ()), validate_unique, validate_constraints)
 
 
+def run_full_clean(instance: object, exclude: t.Collection[str], *, validate_unique: bool = True) -> None:
+    """``instance.full_clean(exclude=exclude, validate_unique=...)``, for a caller already in the
+    session's ``no_autoflush`` (a ModelForm's validation): a model that does not override
+    ``full_clean`` has its steps run without the calls through the instance."""
+    own = _overridden(instance, "full_clean")
+    if own is not None:
+        own(exclude=exclude, validate_unique=validate_unique)
+    else:
+        _full_clean(instance, set(exclude), validate_unique, True)
+
+
+def run_validate_unique(instance: object, exclude: t.Collection[str]) -> None:
+    """``instance.validate_unique(exclude=exclude)``, as :func:`run_full_clean` runs ``full_clean``."""
+    own = _overridden(instance, "validate_unique")
+    if own is not None:
+        own(exclude=exclude)
+    else:
+        _validate_unique(instance, set(exclude))
+
+
 def _full_clean(instance: object, exclude: set[str], validate_unique: bool, validate_constraints: bool) -> None:
     errors: dict[str, list[ValidationError]] = {}
     try:
-        _call(instance, "clean_fields", clean_fields, exclude=exclude)
+        _call(instance, "clean_fields", _clean_fields, exclude)
     except ValidationError as exc:
         exc.update_error_dict(errors)
-    clean = getattr(instance, "clean", None)
-    if callable(clean):
+    clean = _overridden(instance, "clean")
+    if clean is not None:
         try:
             clean()
         except ValidationError as exc:
@@ -684,26 +764,32 @@ def _full_clean(instance: object, exclude: set[str], validate_unique: bool, vali
     exclude |= {name for name in errors if name != NON_FIELD_ERRORS}
     if validate_unique:
         try:
-            _call(instance, "validate_unique", _validate_unique, exclude=exclude)
+            _call(instance, "validate_unique", _validate_unique, exclude)
         except ValidationError as exc:
             exc.update_error_dict(errors)
     if validate_constraints:
         try:
-            _call(instance, "validate_constraints", _validate_constraints, exclude=exclude)
+            _call(instance, "validate_constraints", _validate_constraints, exclude)
         except ValidationError as exc:
             exc.update_error_dict(errors)
     if errors:
         raise ValidationError(errors)
 
 
-_validate_unique = validate_unique
-_validate_constraints = validate_constraints
-
-
-def _call(instance: object, method: str, default: t.Callable[..., None], **kwargs: t.Any) -> None:
-    """The instance's own method (a model may override it), else the function."""
-    bound = getattr(instance, method, None)
-    if callable(bound):
-        bound(**kwargs)
+def _call(instance: object, method: str, step: t.Callable[[object, set[str]], None], exclude: set[str]) -> None:
+    """The instance's own method, if its model overrides it; else the step itself (already in
+    ``full_clean``'s ``no_autoflush``: the public function would enter it again)."""
+    own = _overridden(instance, method)
+    if own is not None:
+        own(exclude=exclude)
     else:
-        default(instance, **kwargs)
+        step(instance, exclude)
+
+
+def _overridden(instance: object, method: str) -> t.Callable[..., t.Any] | None:
+    """``instance.<method>``, unless it is flaskkit's ``Model``'s own (or missing: a model on
+    another declarative base), which the steps here do without a call through the instance."""
+    own = getattr(type(instance), method, None)
+    if own is None or own is getattr(Model, method) or not callable(own):
+        return None
+    return t.cast("t.Callable[..., t.Any]", getattr(instance, method))

@@ -84,6 +84,9 @@ def install_model_signals(app: Flask) -> None:
     """Turn the model signals on for ``app``; attach the listeners (once per process)."""
     from flaskkit.plugins.orm import Model
     from flaskkit.plugins.orm import db
+    from flaskkit.plugins.orm.listeners import watches_writes_only
+
+    watches_writes_only(_do_orm_execute)  # it sends the bulk signals of updates and deletes; reads are left alone
 
     app.extensions[EXTENSION_KEY] = True
     listeners: list[tuple[t.Any, str, t.Callable[..., t.Any], dict[str, t.Any]]] = [

@@ -158,3 +158,23 @@ def test_the_date_fields_of_the_model_are_checked_with_the_models_rules(ctx):
     assert form.is_valid(), form.errors
     event = form.save()
     assert event.ends - event.starts == datetime.timedelta(days=2)
+
+
+def test_a_new_instance_in_no_session_keeps_the_cleaned_values_as_in_django(ctx):
+    form = bound(EventForm, {"name": "Big Fair", "seats": "30"})
+    assert form.is_valid(), form.errors
+    # Django's _post_clean leaves the cleaned data on the instance; nothing can flush it yet
+    assert (form.instance.name, form.instance.seats) == ("Big Fair", 30)
+    assert form.instance not in db.session
+    assert writes_of_a_commit() == []
+    event = form.save()
+    assert db.session.scalars(sa.select(FormsEvent.seats).filter_by(name="Big Fair")).one() == 30
+    assert event.slug == "big-fair"
+
+
+def test_an_invalid_new_instance_in_no_session_is_never_written(ctx):
+    form = bound(EventForm, {"name": "Fair", "seats": "600"})  # breaks the check constraint
+    assert not form.is_valid()
+    assert form.instance not in db.session
+    assert writes_of_a_commit() == []
+    assert db.session.scalars(sa.select(FormsEvent).filter_by(name="Fair")).all() == []
