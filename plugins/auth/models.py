@@ -361,11 +361,11 @@ class AbstractBaseUser:
         with the old password is logged out on its next request (except the one
         that ``update_session_auth_hash`` refreshes).
         """
-        return _salted_hmac(
-            "flaskkit.plugins.auth.models.AbstractBaseUser.get_session_auth_hash",
-            self.password or "",
-            secret=secret,
-        )
+        if secret is None:
+            from flask import current_app
+
+            secret = current_app.secret_key or ""
+        return _session_auth_hash(self.password or "", secret)
 
     def get_session_auth_fallback_hash(self) -> t.Iterator[str]:
         """The hash under each of ``SECRET_KEY_FALLBACKS``, so rotating the key logs nobody out."""
@@ -382,6 +382,13 @@ def _salted_hmac(key_salt: str, value: str, secret: str | bytes | None = None) -
 
         secret = current_app.secret_key or ""
     return hmac.new(_hmac_key(key_salt, secret), msg=value.encode(), digestmod=hashlib.sha256).hexdigest()
+
+
+@functools.lru_cache(maxsize=1024)
+def _session_auth_hash(password: str, secret: str | bytes) -> str:
+    """The session auth hash of a password hash under a secret: checked on every request of a
+    logged-in user, computed once per (password, secret) while it is among the last 1024."""
+    return _salted_hmac("flaskkit.plugins.auth.models.AbstractBaseUser.get_session_auth_hash", password, secret)
 
 
 @functools.lru_cache(maxsize=64)

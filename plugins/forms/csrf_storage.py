@@ -20,6 +20,7 @@ context can outlive one request (tests that hold one open), a request cannot.
 
 from __future__ import annotations
 
+import functools
 import typing as t
 from dataclasses import dataclass
 
@@ -102,14 +103,24 @@ def _read_secret(app: Flask) -> CsrfState:
         value = request.cookies.get(cookie_name(app))
         if value is None:
             return CsrfState(incoming=None, incoming_error=None, secret=None)
+    secret, error = _secret_of(value)
+    if error is not None:
+        # Django: a malformed cookie fails the check of this request, and is replaced.
+        return CsrfState(incoming=None, incoming_error=error, secret=get_new_csrf_string(), needs_update=True)
+    return CsrfState(incoming=secret, incoming_error=None, secret=secret)
+
+
+@functools.lru_cache(maxsize=1024)
+def _secret_of(value: str) -> tuple[str | None, str | None]:
+    """(the secret a stored value holds, None), or (None, why it is malformed): checked once per value
+    while it is among the last 1024 (a browser sends the same cookie with each of its requests)."""
     try:
         check_token_format(value)
     except InvalidTokenFormat as exc:
-        # Django: a malformed cookie fails the check of this request, and is replaced.
-        return CsrfState(incoming=None, incoming_error=exc.reason, secret=get_new_csrf_string(), needs_update=True)
+        return None, exc.reason
     if len(value) == CSRF_TOKEN_LENGTH:
         value = unmask_cipher_token(value)  # a masked cookie (Django before 4.1 set those)
-    return CsrfState(incoming=value, incoming_error=None, secret=value)
+    return value, None
 
 
 def get_token() -> str:

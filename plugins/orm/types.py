@@ -95,8 +95,16 @@ class AwareDateTime(sa.TypeDecorator[datetime]):
         else:
 
             def process(value: t.Any) -> datetime | None:
+                # _from_database, inlined for a naive UTC value (SQLite, MySQL): one call less per value
+                if value is None:
+                    return None
                 value = convert(value)
-                return None if value is None else _from_database(value)
+                if value is None or value.tzinfo is not None:
+                    return None if value is None else _from_database(value)
+                ctx = _cv_app.get(None)
+                if ctx is None or ctx.app.config.get("USE_TZ", True):
+                    return value.replace(tzinfo=UTC)
+                return _from_database(value)
 
         return process
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import logging
 import typing as t
 import weakref
@@ -314,13 +315,14 @@ class View(FlaskView):
                 handler = getattr(self, "get", None)
         if handler is None:
             return self.http_method_not_allowed(*args, **kwargs)
-        call = functools.partial(current_app.ensure_sync(handler), *args, **kwargs)
+        if _is_async(handler):
+            handler = current_app.ensure_sync(handler)
         spec = self._page_cache_spec()
         if spec is not None:
             from flaskkit.plugins.cache.page import run_cached
 
-            return run_cached(spec, call)  # type: ignore[no-any-return]
-        return call()  # type: ignore[no-any-return]
+            return run_cached(spec, functools.partial(handler, *args, **kwargs))  # type: ignore[no-any-return]
+        return handler(*args, **kwargs)  # type: ignore[no-any-return]
 
     def _page_cache_spec(self) -> t.Any:
         """``cache_page``'s spec of :attr:`cache_timeout` and :attr:`cache_alias` (made once per class and values)."""
@@ -490,3 +492,16 @@ class RedirectView(View):
         if isinstance(target, LazyURL):
             target = target.endpoint  # no app yet: url_for cannot run
         return f"redirect_to_{slug_endpoint(str(target))}" if target else None
+
+
+#: handler function -> whether it is a coroutine function (Flask's ensure_sync asks on every call).
+_ASYNC: dict[t.Any, bool] = {}
+
+
+def _is_async(handler: t.Any) -> bool:
+    """Whether ``handler`` (a bound method) needs Flask's ``ensure_sync``: known once per function."""
+    function = getattr(handler, "__func__", handler)
+    found = _ASYNC.get(function)
+    if found is None:
+        found = _ASYNC[function] = inspect.iscoroutinefunction(function)
+    return found

@@ -81,6 +81,21 @@ def test_each_request_gets_a_new_instance_with_request_args_and_kwargs(site):
     assert PostList.greeting == "hello"  # the keyword went to the instance, not the class
 
 
+def test_an_async_handler_runs_through_flasks_ensure_sync(site):
+    class AsyncEcho(View):
+        async def get(self, **kwargs: t.Any) -> str:
+            return f"async {kwargs['name']}"
+
+        def post(self, **kwargs: t.Any) -> str:
+            return f"sync {kwargs['name']}"
+
+    site.add_url_rule("/echo/<name>", view_func=csrf_exempt(AsyncEcho.as_view("echo")))
+    client = site.test_client()
+    for _ in range(2):  # the second request: whether the handler is async is known
+        assert client.get("/echo/ada").text == "async ada"
+        assert client.post("/echo/ada").text == "sync ada"
+
+
 def test_a_mixin_that_overrides_dispatch_runs_first(site):
     calls: list[str] = []
 
