@@ -1,4 +1,4 @@
-"""HTTP helpers shared by the plugins, as ``django.utils.http``: safe redirect targets."""
+"""HTTP helpers shared by the plugins, as ``django.utils.http``: safe redirect targets, ``Vary``."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ __all__ = [
     "allowed_hosts",
     "decides_by_user",
     "is_deciding_by_user",
+    "patch_vary_cookie",
     "url_has_allowed_host_and_scheme",
 ]
 
@@ -118,3 +119,13 @@ def allowed_hosts() -> set[str]:
     if ALLOWED_HOSTS_EXTENSION in current_app.extensions or current_app.config.get("TRUSTED_HOSTS"):
         hosts.add(request.host)
     return hosts
+
+
+def patch_vary_cookie(response: t.Any) -> None:
+    """``response.vary.add("Cookie")``, on every response whose content depends on the cookies: a
+    response without a ``Vary`` header (most) gets it as such, without the parse and rewrite of a
+    ``HeaderSet``."""
+    if "Vary" in response.headers:
+        response.vary.add("Cookie")
+    else:
+        response.headers["Vary"] = "Cookie"

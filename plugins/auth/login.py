@@ -30,11 +30,13 @@ import typing as t
 import flask_login
 from flask import after_this_request
 from flask import current_app
+from flask import g
 from flask import has_request_context
 from flask import request
 from flask import session
 from flask_login import LoginManager
 from flask_login.signals import session_protected
+from flask_login.signals import user_accessed
 
 from flaskkit import timezone
 from flaskkit.plugins.forms import rotate_csrf_token
@@ -283,6 +285,21 @@ class KitLoginManager(LoginManager):
             session.pop(key, None)
         forget_remember_cookie()
         return True
+
+    def _load_user(self) -> None:
+        # A visitor whose session holds no user (every anonymous request): anonymous at once, the
+        # signal sent as Flask-Login sends it. Flask-Login would then look for a remember cookie
+        # (never honoured here) and ask loaders the app did not register: nothing to find.
+        if (
+            self._user_callback is not None
+            and self._request_callback is None
+            and self._header_callback is None
+            and SESSION_KEY not in session
+        ):
+            user_accessed.send(current_app._get_current_object())  # type: ignore[attr-defined]
+            g._login_user = self.anonymous_user()
+            return
+        super()._load_user()  # type: ignore[no-untyped-call]
 
     def _load_user_from_remember_cookie(self, cookie: str) -> None:
         # Not honoured: see the module docstring (the cookie cannot be revoked by a password change).

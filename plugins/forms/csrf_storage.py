@@ -30,6 +30,8 @@ from flask import session
 from markupsafe import Markup
 from markupsafe import escape
 
+from flaskkit.http import patch_vary_cookie
+
 from .csrf_tokens import CSRF_TOKEN_LENGTH
 from .csrf_tokens import InvalidTokenFormat
 from .csrf_tokens import check_token_format
@@ -179,7 +181,7 @@ def save_csrf_secret(response: Response) -> Response:
         httponly=bool(config.get("CSRF_COOKIE_HTTPONLY", False)),
         samesite=samesite if samesite else None,
     )
-    response.vary.add("Cookie")  # the page's content depends on the cookie
+    patch_vary_cookie(response)  # the page's content depends on the cookie
     return response
 
 

@@ -31,6 +31,7 @@ from flask.sessions import SessionInterface
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeTimedSerializer
 
+from flaskkit.http import patch_vary_cookie
 from flaskkit.services import ServiceUnavailable
 
 from . import outages
@@ -111,7 +112,7 @@ class KitSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: Session, response: Response) -> None:  # type: ignore[override]
         if session.accessed:
-            response.vary.add("Cookie")
+            patch_vary_cookie(response)
         if session._is_empty():
             if session.had_cookie:
                 self._delete_cookie(app, response)
@@ -145,7 +146,7 @@ class KitSessionInterface(SessionInterface):
             samesite=self.get_cookie_samesite(app),
             partitioned=self.get_cookie_partitioned(app),
         )
-        response.vary.add("Cookie")
+        patch_vary_cookie(response)
 
     def regenerate(self, session: Session) -> None:
         """Flask-Session's name for :meth:`Session.cycle_key` (unlike Flask-Session's, it works on an empty session)."""
@@ -168,7 +169,7 @@ class KitSessionInterface(SessionInterface):
             samesite=self.get_cookie_samesite(app),
             partitioned=self.get_cookie_partitioned(app),
         )
-        response.vary.add("Cookie")
+        patch_vary_cookie(response)
 
 
 class ServerSessionInterface(KitSessionInterface):
@@ -215,7 +216,7 @@ class ServerSessionInterface(KitSessionInterface):
         # The store failing is answered with a 503, never a 500 (see outages.py).
         if outages.unavailable_in_request():
             if session.accessed:
-                response.vary.add("Cookie")
+                patch_vary_cookie(response)
             return  # nothing is written, and the user's cookie is kept
         try:
             super().save_session(app, session, response)

@@ -174,3 +174,35 @@ def test_login_required_middleware(make):
     assert client.get("/nowhere").status_code == 404
     assert log_in(client, next="/").headers["Location"] == "/"
     assert client.get("/").get_data(as_text=True) == "home"
+
+
+def test_an_anonymous_visit_sends_user_accessed_and_asks_a_request_loader_the_app_registered(make):
+    from flask_login.signals import user_accessed
+
+    from flaskkit.plugins.auth import current_user
+
+    app = make()
+    sent: list[object] = []
+
+    def accessed(sender, **extra):
+        sent.append(sender)
+
+    @app.get("/who")
+    def who() -> str:
+        return "anonymous" if not current_user.is_authenticated else current_user.username
+
+    user_accessed.connect(accessed)
+    try:
+        assert app.test_client().get("/who").text == "anonymous"
+        assert sent == [app]
+        asked: list[str] = []
+
+        def by_header(req):
+            asked.append(req.headers.get("X-User", ""))
+            return None
+
+        app.login_manager.request_loader(by_header)
+        assert app.test_client().get("/who", headers={"X-User": "ada"}).text == "anonymous"
+        assert asked == ["ada"]
+    finally:
+        user_accessed.disconnect(accessed)
