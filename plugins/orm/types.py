@@ -98,13 +98,13 @@ class AwareDateTime(sa.TypeDecorator[datetime]):
                 # _from_database, inlined for a naive UTC value (SQLite, MySQL): one call less per value
                 if value is None:
                     return None
-                value = convert(value)
-                if value is None or value.tzinfo is not None:
-                    return None if value is None else _from_database(value)
+                converted: datetime | None = convert(value)
+                if converted is None or converted.tzinfo is not None:
+                    return None if converted is None else _from_database(converted)
                 ctx = _cv_app.get(None)
                 if ctx is None or ctx.app.config.get("USE_TZ", True):
-                    return value.replace(tzinfo=UTC)
-                return _from_database(value)
+                    return converted.replace(tzinfo=UTC)
+                return _from_database(converted)
 
         return process
 
