@@ -37,8 +37,6 @@ from datetime import timedelta
 from datetime import timezone as _fixed_timezone
 from datetime import tzinfo
 
-from flask import current_app
-from flask import has_app_context
 from flask.globals import _cv_app
 
 from ._text import did_you_mean
@@ -145,9 +143,8 @@ def _zone(name: str) -> tzinfo:
 
 def get_default_timezone_name() -> str:
     """The current app's ``TIME_ZONE`` (``"UTC"`` outside an app context)."""
-    if has_app_context():
-        return str(current_app.config.get("TIME_ZONE") or "UTC")
-    return "UTC"
+    ctx = _cv_app.get(None)  # has_app_context() and current_app, without the proxy: read for every cached page
+    return str(ctx.app.config.get("TIME_ZONE") or "UTC") if ctx is not None else "UTC"
 
 
 def get_default_timezone() -> tzinfo:
@@ -175,7 +172,10 @@ def get_current_timezone() -> tzinfo:
 
 def get_current_timezone_name() -> str:
     """The name of the current time zone (``"Europe/Paris"``)."""
-    return _zone_name(get_current_timezone())
+    active = _active.get()
+    if active is None:
+        return _zone_name(_zone(get_default_timezone_name()))  # (the name, unless the setting is a zone's alias)
+    return _zone_name(active)
 
 
 def _zone_name(zone: tzinfo) -> str:
