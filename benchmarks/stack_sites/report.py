@@ -47,13 +47,24 @@ def describe(env: cabc.Mapping[str, str]) -> str:
 
 
 def summary(samples: Samples) -> dict[str, dict[str, dict[str, float | list[float]]]]:
-    """Per route and stack: the median, the samples, and the ratio to the route's baseline."""
+    """Per route and stack: the median, the samples, the ratio of the medians to the route's
+    baseline's, and the median of the round-by-round ratios (each round's time over the
+    baseline's in the same round: the rounds are interleaved, so a slow moment of a shared
+    machine weighs on both sides of each of these ratios)."""
     result: dict[str, dict[str, dict[str, float | list[float]]]] = {}
     for route, stacks in samples.items():
         medians = {stack: statistics.median(values) for stack, values in stacks.items()}
-        base = medians.get(BASELINE) or medians.get(TRIVIAL_BASELINE)
+        baseline = BASELINE if BASELINE in stacks else TRIVIAL_BASELINE
+        base = medians.get(baseline)
         result[route] = {
-            stack: {"median_us": medians[stack], "rounds_us": values, "ratio": medians[stack] / base if base else 0.0}
+            stack: {
+                "median_us": medians[stack],
+                "rounds_us": values,
+                "ratio": medians[stack] / base if base else 0.0,
+                "paired_ratio": statistics.median(a / b for a, b in zip(values, stacks[baseline], strict=True))
+                if base
+                else 0.0,
+            }
             for stack, values in stacks.items()
         }
     return result
@@ -66,7 +77,7 @@ def table(
     markdown: bool,
 ) -> str:
     """One row per route and stack: median µs/request, requests/s, ratio to the baseline."""
-    header = ("route", "stack", "µs/request (median)", "requests/s", "ratio")
+    header = ("route", "stack", "µs/request (median)", "requests/s", "ratio", "ratio by round (median)")
     rows = []
     for route, stacks in results.items():
         for stack, figures in stacks.items():
@@ -78,10 +89,11 @@ def table(
                     f"{median:,.1f}",
                     f"{1e6 / median:,.0f}",
                     f"{float(figures['ratio']):.2f}x",
+                    f"{float(figures.get('paired_ratio', 0.0)):.2f}x",
                 )
             )
     if markdown:
-        lines = ["| " + " | ".join(header) + " |", "|---|---|---:|---:|---:|"]
+        lines = ["| " + " | ".join(header) + " |", "|---|---|---:|---:|---:|---:|"]
         lines += ["| " + " | ".join(row) + " |" for row in rows]
         lines.append("")
         lines += [f"- `{route}`: {text}" for route, text in descriptions.items() if route in results]
@@ -98,19 +110,31 @@ def table(
 
 
 def throughput_table(figures: cabc.Mapping[str, cabc.Mapping[str, t.Any]], *, markdown: bool) -> str:
-    base = figures.get(BASELINE, {}).get("requests_per_second")
-    rows = [
-        (
-            stack,
-            f"{f['requests_per_second']:,.0f}",
-            f"{f['requests_per_second'] / base:.2f}x" if base else "-",
-            f["loader"],
+    """Requests/s per stack (the median round), the ratio of those medians to the baseline's, and
+    the median of the round-by-round ratios (the loads are interleaved, as the in-process rounds)."""
+    base = figures.get(BASELINE, {})
+    base_rps = base.get("requests_per_second")
+    base_rounds = base.get("rounds") or []
+    rows = []
+    for stack, f in figures.items():
+        rounds = f.get("rounds") or []
+        paired = (
+            f"{statistics.median(a / b for a, b in zip(rounds, base_rounds, strict=True)):.2f}x"
+            if base_rounds and len(rounds) == len(base_rounds)
+            else "-"
         )
-        for stack, f in figures.items()
-    ]
-    header = ("stack", "requests/s", "ratio", "loader")
+        rows.append(
+            (
+                stack,
+                f"{f['requests_per_second']:,.0f}",
+                f"{f['requests_per_second'] / base_rps:.2f}x" if base_rps else "-",
+                paired,
+                f["loader"],
+            )
+        )
+    header = ("stack", "requests/s", "ratio", "ratio by round (median)", "loader")
     if markdown:
-        lines = ["| " + " | ".join(header) + " |", "|---|---:|---:|---|"]
+        lines = ["| " + " | ".join(header) + " |", "|---|---:|---:|---:|---|"]
         return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in rows])
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in [header, *rows])
