@@ -32,6 +32,7 @@ See docs/plugins/auth.md.
 from __future__ import annotations
 
 import typing as t
+import weakref
 from pathlib import Path
 
 from flask import Blueprint
@@ -321,12 +322,8 @@ class AuthPlugin(Plugin):
 
     def user_pk_from_session(self, value: object) -> t.Any:
         """The user's primary key from its string in the session, or ``None`` if it cannot be one."""
-        import sqlalchemy as sa
-
-        column = sa.inspect(self.user_model).primary_key[0]
-        try:
-            python_type = column.type.python_type
-        except NotImplementedError:
+        python_type = _pk_python_type(self.user_model)
+        if python_type is None:
             return value
         try:
             return value if isinstance(value, python_type) else python_type(value)
@@ -411,3 +408,25 @@ def _in_words(seconds: int) -> str:
         return ngettext("%(num)d second", "%(num)d seconds", seconds) % {"num": seconds}
     minutes = -(-seconds // 60)
     return ngettext("%(num)d minute", "%(num)d minutes", minutes) % {"num": minutes}
+
+
+#: user model -> the Python type of its primary key (``None`` when the column type does not say).
+_PK_TYPES: weakref.WeakKeyDictionary[type[t.Any], type[t.Any] | None] = weakref.WeakKeyDictionary()
+
+
+def _pk_python_type(model: type[t.Any]) -> type[t.Any] | None:
+    """The Python type of ``model``'s primary key, looked up once per model (a session's user id is read
+    on every request)."""
+    try:
+        return _PK_TYPES[model]
+    except KeyError:
+        pass
+    import sqlalchemy as sa
+
+    column = sa.inspect(model).primary_key[0]
+    try:
+        python_type: type[t.Any] | None = column.type.python_type
+    except NotImplementedError:
+        python_type = None
+    _PK_TYPES[model] = python_type
+    return python_type

@@ -239,6 +239,9 @@ class KitCSRFProtect(CSRFProtect):
         self.trusted_origins = trusted_origins
         #: ``CSRF_FAILURE_VIEW``, imported: called with ``reason=`` to answer a failed check.
         self.failure_view = failure_view
+        # Whether each endpoint is exempt, found on its first unsafe request: the view, its blueprints
+        # and upstream's lists are set up before the app serves (exempt() below starts over).
+        self._exempt_endpoints: dict[str, bool] = {}
 
     def init_app(self, app: Flask) -> None:
         # Not super().init_app(): upstream's puts its session-based generate_csrf in the templates.
@@ -259,6 +262,15 @@ class KitCSRFProtect(CSRFProtect):
             self.protect(apply_exemptions=True)
 
     def _is_exempt(self) -> bool:
+        endpoint = request.endpoint
+        if endpoint is None:
+            return self._find_exemption()
+        exempt = self._exempt_endpoints.get(endpoint)
+        if exempt is None:
+            exempt = self._exempt_endpoints[endpoint] = self._find_exemption()
+        return exempt
+
+    def _find_exemption(self) -> bool:
         view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
         if view is not None and is_exempt(view):
             return True
@@ -266,6 +278,11 @@ class KitCSRFProtect(CSRFProtect):
             if getattr(current_app.blueprints.get(name), EXEMPT_ATTR, False):
                 return True
         return bool(super()._is_exempt())
+
+    def exempt(self, view: t.Any) -> t.Any:
+        """Upstream's ``csrf.exempt(view_or_blueprint)``; the exemptions are looked up anew."""
+        self._exempt_endpoints.clear()
+        return super().exempt(view)
 
     def protect(self, apply_exemptions: bool = False) -> None:
         """Check the current request as Django's ``CsrfViewMiddleware.process_view`` does: the

@@ -17,11 +17,14 @@ __all__ = ["DecimalDigits", "FileRequiredUnlessChanging", "Required", "RequiredU
 REQUIRED_MESSAGE = gettext_noop("This field is required.")
 
 
+_SIZED = (str, list, tuple, set, frozenset, dict)
+
+
 def is_empty(value: object) -> bool:
     """Django's ``EMPTY_VALUES``: None, "", and empty lists, tuples, sets and dicts."""
     if value is None:
         return True
-    return isinstance(value, str | list | tuple | set | frozenset | dict) and len(value) == 0
+    return isinstance(value, _SIZED) and len(value) == 0
 
 
 def blank_input(field: t.Any) -> bool:

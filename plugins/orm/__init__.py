@@ -25,7 +25,7 @@
         return redirect(...)                 # ATOMIC_REQUESTS commits, then notifies
 
 Settings (defaults in :attr:`OrmPlugin.defaults`): ``DATABASE_URL``,
-``DATABASE_OPTIONS``, ``ATOMIC_REQUESTS``, ``MIGRATIONS_DIR``, ``FIXTURE_DIRS``, and
+``DATABASE_OPTIONS``, ``SQLITE_PRAGMAS``, ``ATOMIC_REQUESTS``, ``MIGRATIONS_DIR``, ``FIXTURE_DIRS``, and
 Flask-SQLAlchemy's own ``SQLALCHEMY_*`` keys. See docs/plugins/orm.md.
 """
 
@@ -53,6 +53,7 @@ from .cli import db_command
 from .conf import DatabaseAddress
 from .conf import database_url
 from .conf import engine_options
+from .conf import is_memory_sqlite
 from .conf import is_sqlite
 from .conf import resolve_database_url
 from .conf import safe_url
@@ -65,6 +66,10 @@ from .migrations import plugin_migrations
 from .migrations import render_item
 from .shortcuts import get_list_or_404
 from .shortcuts import get_object_or_404
+from .sqlite import DEFAULT_PRAGMAS
+from .sqlite import SqlitePragmas
+from .sqlite import enable_foreign_keys
+from .sqlite import sqlite_pragmas
 from .startup import check_at_first_request
 from .transactions import atomic_request_layer
 from .transactions import is_atomic_request
@@ -115,6 +120,9 @@ class OrmPlugin(Plugin):
         "DATABASE_URL": None,
         # create_engine() arguments, over SQLALCHEMY_ENGINE_OPTIONS.
         "DATABASE_OPTIONS": {},
+        # What each new SQLite connection runs (see sqlite.py): WAL, so readers and the writer do not
+        # wait for each other and a commit syncs one file. None (or a None value) leaves SQLite's default.
+        "SQLITE_PRAGMAS": DEFAULT_PRAGMAS,
         # Each view runs in one transaction: committed when it returns, rolled back when it raises.
         "ATOMIC_REQUESTS": False,
         # The app's Alembic folder; relative to the app's root_path.
@@ -156,6 +164,7 @@ class OrmPlugin(Plugin):
                 setting="MIGRATIONS_DIR",
                 hint="Write MIGRATIONS_DIR = 'migrations' (relative to the app's root_path) or an absolute path.",
             )
+        sqlite_pragmas(app.config["SQLITE_PRAGMAS"])  # a ConfigurationError naming the setting
         for setting in ("DATABASE_OPTIONS", "SQLALCHEMY_ENGINE_OPTIONS", "SQLALCHEMY_BINDS"):
             value = app.config[setting]
             if value is not None and not isinstance(value, cabc.Mapping):
@@ -260,9 +269,13 @@ class OrmPlugin(Plugin):
             ) from exc
         with app.app_context():
             engines = list(db.engines.values())
+        pragmas = SqlitePragmas(sqlite_pragmas(app.config["SQLITE_PRAGMAS"]))
         for engine in engines:
-            if is_sqlite(engine.url) and not sa_event.contains(engine, "connect", _enable_sqlite_foreign_keys):
-                sa_event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+            if not is_sqlite(engine.url) or sa_event.contains(engine, "connect", enable_foreign_keys):
+                continue
+            sa_event.listen(engine, "connect", enable_foreign_keys)
+            if pragmas.pragmas and not is_memory_sqlite(engine.url):
+                sa_event.listen(engine, "connect", pragmas)
 
 
 def _configure_alembic(config: Config) -> Config:
@@ -278,12 +291,3 @@ def _shell_context() -> dict[str, t.Any]:
 
     models = sorted((m.class_ for m in Model.registry.mappers), key=lambda c: (c.__module__, c.__qualname__))
     return {"db": db, "sa": sa, **{model.__name__: model for model in models if not is_swapped(model)}}
-
-
-def _enable_sqlite_foreign_keys(dbapi_connection: t.Any, connection_record: t.Any) -> None:
-    """SQLite ignores foreign keys unless each connection turns them on (Django does it too)."""
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA foreign_keys=ON")
-    finally:
-        cursor.close()

@@ -246,6 +246,8 @@ def _no_fsync(dbapi_connection: t.Any, connection_record: t.Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA synchronous=OFF")
+    except sqlite3.OperationalError:
+        pass  # a test holds the file locked on purpose: its connections still open (at full sync)
     finally:
         cursor.close()
 

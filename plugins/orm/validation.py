@@ -250,6 +250,8 @@ def _clean_field(
 
 
 def _is_empty(value: t.Any) -> bool:
+    if type(value) is str:  # (most values: no generator)
+        return not value
     return any(value is empty or (type(value) is type(empty) and value == empty) for empty in _EMPTY_VALUES)
 
 
@@ -276,9 +278,15 @@ def to_python(column: sa.Column[t.Any], value: t.Any) -> t.Any:
     return _to_python(_base_type(column.type), value)
 
 
+#: The column types whose Python value is a str as it is (an Enum, a String too, is not one of them).
+_PLAIN_STRINGS = frozenset({sa.String, sa.Text, sa.Unicode, sa.UnicodeText, sa.VARCHAR, sa.CHAR, sa.NVARCHAR, sa.TEXT})
+
+
 def _to_python(base: sa.types.TypeEngine[t.Any], value: t.Any) -> t.Any:
     if value is None:
         return None
+    if type(value) is str and type(base) in _PLAIN_STRINGS:  # (most fields of a form: no chain of isinstance)
+        return value
     if isinstance(base, sa.Enum):
         return _enum_value(base, value)
     if isinstance(base, sa.Boolean):

@@ -114,8 +114,8 @@ class FileStore(SessionStore):
 def _read(path: str) -> tuple[datetime, str] | None:
     """``(expire_date, session_data)`` of a session file, or ``None`` when missing or unreadable."""
     try:
-        with open(path, encoding="utf-8") as file:
-            record = json.load(file)
+        with open(path, "rb") as file:  # (bytes: json reads UTF-8 itself, without a text wrapper per request)
+            record = json.loads(file.read())
         expire_date = datetime.fromisoformat(record["expire_date"])
         data = record["session_data"]
     except (OSError, ValueError, KeyError, TypeError):

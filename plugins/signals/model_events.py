@@ -109,8 +109,8 @@ def install_model_signals(app: Flask) -> None:
 
 def _before_flush(session: sa_orm.Session, flush_context: t.Any, instances: t.Any) -> None:
     session.info.pop(_FLUSH, None)
-    if not model_signals_enabled() or not any(signal.receivers for signal in _PER_OBJECT):
-        return
+    if not any(signal.receivers for signal in _PER_OBJECT) or not model_signals_enabled():
+        return  # (the receivers first: a flush with nobody listening asks nothing of the app)
     from flaskkit.plugins.orm import Model
 
     flush = session.info[_FLUSH] = _Flush()

@@ -256,6 +256,21 @@ def test_upstream_exempt_still_works(site):
     assert site.test_client().post("/upstream-exempt").data == b"ok"
 
 
+def test_each_endpoint_is_looked_up_once_and_exempt_looks_again(site):
+    """Whether a view is exempt is found on its first unsafe request; exempt() later still counts."""
+
+    @site.post("/late-exempt")
+    def late_exempt() -> str:
+        return "ok"
+
+    client = site.test_client()
+    assert [client.post("/late-exempt").status_code for _ in range(2)] == [403, 403]
+    assert client.post("/hooks/exempt", data={"name": "Ann"}).status_code == 200
+    site.extensions["csrf"].exempt(late_exempt)
+    assert [client.post("/late-exempt").status_code for _ in range(2)] == [200, 200]
+    assert client.post("/echo").status_code == 403
+
+
 # -- the page, settings, the rest ------------------------------------------------------
 
 
