@@ -36,7 +36,6 @@ import os
 import typing as t
 
 import sqlalchemy as sa
-import sqlalchemy.event as sa_event
 from flask_migrate import Migrate
 
 from flaskkit import ConfigurationError
@@ -53,7 +52,6 @@ from .cli import db_command
 from .conf import DatabaseAddress
 from .conf import database_url
 from .conf import engine_options
-from .conf import is_memory_sqlite
 from .conf import is_sqlite
 from .conf import resolve_database_url
 from .conf import safe_url
@@ -67,8 +65,7 @@ from .migrations import render_item
 from .shortcuts import get_list_or_404
 from .shortcuts import get_object_or_404
 from .sqlite import DEFAULT_PRAGMAS
-from .sqlite import SqlitePragmas
-from .sqlite import enable_foreign_keys
+from .sqlite import prepare_sqlite_engine
 from .sqlite import sqlite_pragmas
 from .startup import check_at_first_request
 from .transactions import atomic_request_layer
@@ -269,13 +266,8 @@ class OrmPlugin(Plugin):
             ) from exc
         with app.app_context():
             engines = list(db.engines.values())
-        pragmas = SqlitePragmas(sqlite_pragmas(app.config["SQLITE_PRAGMAS"]))
         for engine in engines:
-            if not is_sqlite(engine.url) or sa_event.contains(engine, "connect", enable_foreign_keys):
-                continue
-            sa_event.listen(engine, "connect", enable_foreign_keys)
-            if pragmas.pragmas and not is_memory_sqlite(engine.url):
-                sa_event.listen(engine, "connect", pragmas)
+            prepare_sqlite_engine(app, engine)
 
 
 def _configure_alembic(config: Config) -> Config:

@@ -28,9 +28,18 @@ import re
 import sqlite3
 import typing as t
 
+import sqlalchemy as sa
+import sqlalchemy.event as sa_event
+
 from flaskkit import ConfigurationError
 
-__all__ = ["DEFAULT_PRAGMAS", "SqlitePragmas", "enable_foreign_keys", "sqlite_pragmas"]
+from .conf import is_memory_sqlite
+from .conf import is_sqlite
+
+if t.TYPE_CHECKING:
+    from flask import Flask
+
+__all__ = ["DEFAULT_PRAGMAS", "SqlitePragmas", "enable_foreign_keys", "prepare_sqlite_engine", "sqlite_pragmas"]
 
 logger = logging.getLogger("flaskkit.orm")
 
@@ -110,3 +119,14 @@ class SqlitePragmas:
 
     def __repr__(self) -> str:
         return f"SqlitePragmas({dict(self.pragmas)!r})"
+
+
+def prepare_sqlite_engine(app: Flask, engine: sa.Engine) -> None:
+    """Give a SQLite ``engine`` of ``app`` (``db``'s, the session plugin's...) its ``connect`` listeners:
+    foreign keys on, then ``SQLITE_PRAGMAS`` (a file database only). Nothing for other databases, or twice."""
+    if not is_sqlite(engine.url) or sa_event.contains(engine, "connect", enable_foreign_keys):
+        return
+    sa_event.listen(engine, "connect", enable_foreign_keys)
+    pragmas = sqlite_pragmas(app.config.get("SQLITE_PRAGMAS", DEFAULT_PRAGMAS))
+    if pragmas and not is_memory_sqlite(engine.url):
+        sa_event.listen(engine, "connect", SqlitePragmas(pragmas))

@@ -150,3 +150,15 @@ def test_a_bad_value_stops_the_boot_naming_the_setting(tmp_path, value, message)
     assert message in str(caught.value)
     assert caught.value.setting == "SQLITE_PRAGMAS"
     assert not (tmp_path / "site.db").exists()
+
+
+def test_the_session_stores_engine_gets_the_same_pragmas(tmp_path):
+    """The session plugin's db store has an engine of its own on the same file: the first to connect converts it."""
+    app = boot(tmp_path, PLUGINS=["orm", "session"], SESSION_ENGINE="db", SQLITE_PRAGMAS={"cache_size": -3000})
+    engine = app.extensions["flaskkit"].state(app).plugins["session"].store.sql_engine
+    try:
+        with engine.connect() as connection:
+            pragmas = [connection.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("foreign_keys", "cache_size")]
+        assert pragmas == [1, -3000]
+    finally:
+        engine.dispose()
