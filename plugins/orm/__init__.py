@@ -53,6 +53,7 @@ from .conf import DatabaseAddress
 from .conf import database_url
 from .conf import engine_options
 from .conf import is_sqlite
+from .conf import prepare_engine
 from .conf import resolve_database_url
 from .conf import safe_url
 from .database import IdMixin
@@ -65,7 +66,6 @@ from .migrations import render_item
 from .shortcuts import get_list_or_404
 from .shortcuts import get_object_or_404
 from .sqlite import DEFAULT_PRAGMAS
-from .sqlite import prepare_sqlite_engine
 from .sqlite import sqlite_pragmas
 from .startup import check_at_first_request
 from .transactions import atomic_request_layer
@@ -267,7 +267,7 @@ class OrmPlugin(Plugin):
         with app.app_context():
             engines = list(db.engines.values())
         for engine in engines:
-            prepare_sqlite_engine(app, engine)
+            prepare_engine(app, engine)
 
 
 def _configure_alembic(config: Config) -> Config:

@@ -19,9 +19,13 @@ import typing as t
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+import sqlalchemy.event as sa_event
 import sqlalchemy.exc as sa_exc
 
 from flaskkit import ConfigurationError
+
+from .liveness import checked_checkout
+from .liveness import wants_checked_checkout
 
 if t.TYPE_CHECKING:
     from flask import Flask
@@ -33,6 +37,7 @@ __all__ = [
     "engine_options",
     "is_memory_sqlite",
     "is_sqlite",
+    "prepare_engine",
     "resolve_database_url",
     "safe_url",
 ]
@@ -103,13 +108,12 @@ CONNECT_TIMEOUT = 10
 def engine_options(app: Flask, url: sa.URL) -> dict[str, t.Any]:
     """The keyword arguments of the app's engine (besides the URL).
 
-    ``pool_pre_ping`` for server databases (a connection the server dropped is
-    replaced instead of failing the request), then ``SQLALCHEMY_ENGINE_OPTIONS``,
-    then ``DATABASE_OPTIONS`` (the last wins).
+    ``SQLALCHEMY_ENGINE_OPTIONS``, then ``DATABASE_OPTIONS`` (the last wins), then,
+    for a server database that they do not say it for, ``pool_pre_ping`` (a connection
+    the server dropped is replaced instead of failing the request) -- but for psycopg,
+    whose engines get :func:`liveness.checked_checkout` instead (see :func:`prepare_engine`).
     """
     options: dict[str, t.Any] = {}
-    if not is_sqlite(url):
-        options["pool_pre_ping"] = True
     for setting in ("SQLALCHEMY_ENGINE_OPTIONS", "DATABASE_OPTIONS"):
         value = app.config.get(setting)
         if value is None:
@@ -127,6 +131,8 @@ def engine_options(app: Flask, url: sa.URL) -> dict[str, t.Any]:
                 hint="Set DATABASE_URL instead, and remove 'url' from " + setting + ".",
             )
         options.update(value)
+    if not is_sqlite(url) and "pool_pre_ping" not in options and not wants_checked_checkout(url, options):
+        options["pool_pre_ping"] = True  # (psycopg: liveness.checked_checkout, without a round trip)
     if url.get_backend_name() == "postgresql" and "connect_timeout" not in url.query:
         # libpq waits for an unreachable server as long as TCP does (minutes): a request (or /readyz) would
         # hang instead of answering 503. Ten seconds, unless the URL or DATABASE_OPTIONS say otherwise.
@@ -238,3 +244,26 @@ def _mask_password(value: str) -> str:
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def prepare_engine(app: Flask, engine: sa.Engine) -> None:
+    """What an engine on the app's database gets once made (``db``'s, the session plugin's...): SQLite's
+    ``connect`` listeners (see sqlite.py), or psycopg's check at checkout (see liveness.py)."""
+    from .sqlite import prepare_sqlite_engine
+
+    if is_sqlite(engine.url):
+        prepare_sqlite_engine(app, engine)
+        return
+    if wants_checked_checkout(engine.url, _given_engine_options(app)) and not sa_event.contains(
+        engine.pool, "checkout", checked_checkout
+    ):
+        sa_event.listen(engine.pool, "checkout", checked_checkout)
+
+
+def _given_engine_options(app: Flask) -> dict[str, t.Any]:
+    options: dict[str, t.Any] = {}
+    for setting in ("SQLALCHEMY_ENGINE_OPTIONS", "DATABASE_OPTIONS"):
+        value = app.config.get(setting)
+        if isinstance(value, cabc.Mapping):
+            options.update(value)
+    return options

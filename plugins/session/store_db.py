@@ -25,9 +25,9 @@ import sqlalchemy as sa
 
 from flaskkit.plugins.orm import database_url
 from flaskkit.plugins.orm.conf import engine_options
+from flaskkit.plugins.orm.conf import prepare_engine
 from flaskkit.plugins.orm.connections import add_engine
 from flaskkit.plugins.orm.connections import connect
-from flaskkit.plugins.orm.sqlite import prepare_sqlite_engine
 
 from .models import TABLE_NAME
 from .models import session_table
@@ -54,7 +54,7 @@ class DbStore(SessionStore):
         #: The store's own engine, with the app's engine options (DATABASE_OPTIONS: SSL, timeouts...) but its
         #: own pool; nothing connects before the first session is used.
         self.sql_engine = sa.create_engine(url, **engine_options(app, url))
-        prepare_sqlite_engine(app, self.sql_engine)  # foreign keys and SQLITE_PRAGMAS, as db's engine
+        prepare_engine(app, self.sql_engine)  # as db's engine: SQLite's pragmas, psycopg's check at checkout
         # Counted by assert_num_queries; in a test's transaction, connect() joins it.
         add_engine(app, self.sql_engine)
 

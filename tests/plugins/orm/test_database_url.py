@@ -16,6 +16,7 @@ from flaskkit import create_app
 from flaskkit._pip import pip_install
 from flaskkit.plugins.orm import database_url
 from flaskkit.plugins.orm import db
+from flaskkit.plugins.orm.liveness import checked_checkout
 from tests.conftest import settings
 
 from .models import Author
@@ -103,7 +104,9 @@ def test_postgres_urls_use_psycopg_3(tmp_path, given, expected):
     assert database_url(app) == expected
     engine = engine_of(app)
     assert engine.url.drivername == "postgresql+psycopg"
-    assert engine.pool._pre_ping is True
+    # A dropped connection is replaced: checked at each checkout, without a round trip unless it may be dead.
+    assert engine.pool._pre_ping is False
+    assert sa.event.contains(engine.pool, "checkout", checked_checkout)
 
 
 def test_environment_postgres_url_reaches_the_real_server(tmp_path, monkeypatch, pg_url):
