@@ -1,15 +1,15 @@
 """What each SQLite connection runs first: ``PRAGMA foreign_keys=ON`` and ``SQLITE_PRAGMAS``.
 
-SQLite's own defaults are those of an embedded file format from 2004; a web app wants
-others, as Rails 8 and Django 5.1's ``init_command`` examples say:
+SQLite's own defaults keep files readable by its oldest versions; a web app wants
+others, as Rails 8 chose and Django's ``init_command`` examples suggest:
 
 * ``foreign_keys=ON``, always: ``ON DELETE CASCADE``, ``SET NULL`` and dangling
   references behave as on PostgreSQL (Django turns it on too).
 * ``journal_mode=wal`` by default (the ``SQLITE_PRAGMAS`` setting): readers no longer
   block the writer nor the writer the readers (two gunicorn workers serve pages while
   a third saves), and a commit writes and syncs one log instead of a rollback journal
-  and the database (one fsync instead of two or three, so a POST that saves costs a
-  quarter of what it costs in the default mode on a real disk). With SQLite's default
+  and the database (one fsync instead of two or three: a POST that saves a row costs about
+  a third less on a real disk, docs/performance.md). With SQLite's default
   ``synchronous=FULL`` kept, a committed transaction survives a power cut as before.
   The mode is stored in the file, so the first connection converts it once; later
   connections find it set. WAL needs the processes on one machine (no network file
