@@ -412,15 +412,15 @@ def _in_words(seconds: int) -> str:
 
 #: user model -> the Python type of its primary key (``None`` when the column type does not say).
 _PK_TYPES: weakref.WeakKeyDictionary[type[t.Any], type[t.Any] | None] = weakref.WeakKeyDictionary()
+_UNKNOWN: t.Any = object()
 
 
 def _pk_python_type(model: type[t.Any]) -> type[t.Any] | None:
     """The Python type of ``model``'s primary key, looked up once per model (a session's user id is read
     on every request)."""
-    try:
-        return _PK_TYPES[model]
-    except KeyError:
-        pass
+    known = _PK_TYPES.get(model, _UNKNOWN)
+    if known is not _UNKNOWN:
+        return t.cast("type[t.Any] | None", known)
     import sqlalchemy as sa
 
     column = sa.inspect(model).primary_key[0]

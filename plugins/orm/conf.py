@@ -254,16 +254,7 @@ def prepare_engine(app: Flask, engine: sa.Engine) -> None:
     if is_sqlite(engine.url):
         prepare_sqlite_engine(app, engine)
         return
-    if wants_checked_checkout(engine.url, _given_engine_options(app)) and not sa_event.contains(
+    if wants_checked_checkout(engine.url, engine_options(app, engine.url)) and not sa_event.contains(
         engine.pool, "checkout", checked_checkout
     ):
         sa_event.listen(engine.pool, "checkout", checked_checkout)
-
-
-def _given_engine_options(app: Flask) -> dict[str, t.Any]:
-    options: dict[str, t.Any] = {}
-    for setting in ("SQLALCHEMY_ENGINE_OPTIONS", "DATABASE_OPTIONS"):
-        value = app.config.get(setting)
-        if isinstance(value, cabc.Mapping):
-            options.update(value)
-    return options
