@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import select
 
 import psycopg
 import pytest
@@ -49,6 +49,21 @@ def backend_pid(engine):
         return connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
 
 
+def pooled_driver_connection(engine):
+    with engine.connect() as connection:
+        return connection.connection.driver_connection
+
+
+def until_readable(raw):
+    """Wait (bounded) for what the server sent to reach the pooled connection's socket.
+
+    The server's message is sent asynchronously (pg_terminate_backend only signals the backend;
+    NOTIFY is delivered when the listener's backend gets to it): the check must not be raced.
+    """
+    readable, _, _ = select.select([raw.pgconn.socket], [], [], 10)
+    assert readable, "the server sent nothing to the pooled connection within 10 s"
+
+
 def test_a_quiet_pooled_connection_is_handed_out_without_a_round_trip(engine):
     first = backend_pid(engine)
     assert transaction_status_at_checkout(engine) == [psycopg.pq.TransactionStatus.IDLE]
@@ -57,8 +72,10 @@ def test_a_quiet_pooled_connection_is_handed_out_without_a_round_trip(engine):
 
 def test_a_connection_the_server_closed_is_replaced_before_the_query(engine, postgres_url):
     dead = backend_pid(engine)
+    raw = pooled_driver_connection(engine)
     with psycopg.connect(postgres_url, autocommit=True) as admin:
         assert admin.execute("SELECT pg_terminate_backend(%s)", (dead,)).fetchone() == (True,)
+    until_readable(raw)
     # The server's FATAL message waits on the pooled connection's socket: the check sees it.
     with engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT 1").scalar() == 1
@@ -67,13 +84,14 @@ def test_a_connection_the_server_closed_is_replaced_before_the_query(engine, pos
 
 def test_a_connection_with_something_to_read_is_pinged_for_real(engine, postgres_url):
     pid = backend_pid(engine)
+    raw = pooled_driver_connection(engine)
     with psycopg.connect(postgres_url, autocommit=True) as admin:
         # A notice the pooled connection has not read yet: LISTEN on it, NOTIFY from elsewhere.
         with engine.connect() as connection:
             connection.exec_driver_sql("LISTEN flaskkit_liveness")
             connection.commit()
         admin.execute("NOTIFY flaskkit_liveness")
-        time.sleep(0.3)  # the server hands the notification to the idle listener at once; a margin
+        until_readable(raw)
         seen = transaction_status_at_checkout(engine)
     assert seen == [psycopg.pq.TransactionStatus.INTRANS]  # SELECT 1 ran: the connection was asked
     assert backend_pid(engine) == pid  # alive: kept
