@@ -60,7 +60,11 @@ def build_stacks(folder: pathlib.Path) -> list[Stack]:
 
 
 def trivial_apps() -> dict[str, t.Callable[..., t.Any]]:
-    return {report.TRIVIAL_BASELINE: flask_site.trivial_app(), "flaskkit, MIDDLEWARE = []": kit_site.trivial_app()}
+    return {
+        report.TRIVIAL_BASELINE: flask_site.trivial_app(),
+        report.TRIVIAL_NO_SESSION: flask_site.trivial_app(secret_key=False),
+        "flaskkit, MIDDLEWARE = []": kit_site.trivial_app(),
+    }
 
 
 def run_checks(stacks: cabc.Sequence[Stack], trivial: cabc.Mapping[str, t.Any]) -> dict[str, checks.LoggedIn]:
@@ -256,7 +260,10 @@ def main(argv: cabc.Sequence[str] | None = None) -> int:
     return 0
 
 
-_TRIVIAL_TEXT = "GET /hello/ on flaskkit with only the middleware plugin and MIDDLEWARE = [], next to a bare Flask app"
+_TRIVIAL_TEXT = (
+    "GET /hello/ on flaskkit with only the middleware plugin and MIDDLEWARE = [], next to a bare Flask app "
+    "with a SECRET_KEY (Flask opens its cookie session) and one without (no session: Flask's quickstart)"
+)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,9 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask import request
 
+if t.TYPE_CHECKING:
+    from flask import Request
+
 __all__ = [
     "ALLOWED_HOSTS_EXTENSION",
     "MAX_URL_LENGTH",
@@ -17,6 +20,7 @@ __all__ = [
     "decides_by_user",
     "is_deciding_by_user",
     "patch_vary_cookie",
+    "request_cookie",
     "url_has_allowed_host_and_scheme",
 ]
 
@@ -129,3 +133,18 @@ def patch_vary_cookie(response: t.Any) -> None:
         response.vary.add("Cookie")
     else:
         response.headers["Vary"] = "Cookie"
+
+
+def request_cookie(req: Request, name: str) -> str | None:
+    """``req.cookies.get(name)``, without its cost when the cookie is absent.
+
+    Werkzeug's ``MultiDict.get`` looks the key up with ``[]`` and catches the miss, and
+    that miss is a :class:`~werkzeug.exceptions.BadRequestKeyError` (an HTTP exception,
+    built with its message): about a microsecond, paid on every request without the
+    cookie by every plugin that looks for one. A request without a ``Cookie`` header
+    does not parse the cookies at all.
+    """
+    if not req.environ.get("HTTP_COOKIE"):
+        return None
+    cookies = req.cookies
+    return cookies[name] if name in cookies else None  # noqa: SIM401  (get() is the slow path)

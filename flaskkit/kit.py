@@ -23,6 +23,7 @@ from .checks.messages import WARNING
 from .checks.registry import CheckRegistry
 from .checks.registry import CheckReport
 from .checks.registry import marked_check_tags
+from .cookie_session import use_cookie_session
 from .exceptions import ConfigurationError
 from .loading import PluginSource
 from .loading import load_plugins
@@ -231,6 +232,7 @@ class Kit:
             plugin_ready.send(app, plugin=plugin)
         state.pipeline.compile(state.plugins, request_hooks_registered=request_hooks)
         state.pipeline.install(app)
+        use_cookie_session(app)  # Flask's cookie session, its signer not rebuilt per request
         if app.testing and app.test_client_class is None:
             # Each test-client request in a context of its own, as under a real server, even when the
             # test holds an app context open (flaskkit.test.Client); only for apps made for tests, so

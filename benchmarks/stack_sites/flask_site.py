@@ -244,9 +244,11 @@ def gunicorn_app() -> Flask:
     return build(pathlib.Path(os.environ["BENCH_STACK_DIR"]))
 
 
-def trivial_app() -> Flask:
-    """A bare Flask app with one route returning a string (with a secret key, as the flaskkit one)."""
+def trivial_app(*, secret_key: bool = True) -> Flask:
+    """A bare Flask app with one route returning a string: with a secret key, as the flaskkit one,
+    or (``secret_key=False``) as Flask's quickstart writes it, with no session at all."""
     app = Flask("stack_sites.bare_trivial")
-    app.config["SECRET_KEY"] = SECRET_KEY
+    if secret_key:
+        app.config["SECRET_KEY"] = SECRET_KEY
     app.add_url_rule("/hello/", "hello", lambda: "Hello, World!")
     return app

@@ -13,12 +13,14 @@ if t.TYPE_CHECKING:
     import collections.abc as cabc
     import pathlib
 
-__all__ = ["BASELINE", "TRIVIAL_BASELINE", "chart", "environment", "summary", "table"]
+__all__ = ["BASELINE", "TRIVIAL_BASELINE", "TRIVIAL_NO_SESSION", "chart", "environment", "summary", "table"]
 
 #: The stack every ratio is taken to.
 BASELINE = "hand-wired Flask"
 #: The baseline of the trivial route.
 TRIVIAL_BASELINE = "bare Flask"
+#: Bare Flask without a SECRET_KEY: Flask opens no session (flaskkit refuses to boot without one).
+TRIVIAL_NO_SESSION = "bare Flask, no SECRET_KEY"
 
 Samples = dict[str, dict[str, list[float]]]
 

@@ -31,6 +31,7 @@ from markupsafe import Markup
 from markupsafe import escape
 
 from flaskkit.http import patch_vary_cookie
+from flaskkit.http import request_cookie
 
 from .csrf_tokens import CSRF_TOKEN_LENGTH
 from .csrf_tokens import InvalidTokenFormat
@@ -102,7 +103,7 @@ def _read_secret(app: Flask) -> CsrfState:
         if not isinstance(value, str):
             return CsrfState(incoming=None, incoming_error=None, secret=None)
     else:
-        value = request.cookies.get(cookie_name(app))
+        value = request_cookie(request, cookie_name(app))
         if value is None:
             return CsrfState(incoming=None, incoming_error=None, secret=None)
     secret, error = _secret_of(value)

@@ -30,6 +30,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from flaskkit import timezone
+from flaskkit.http import request_cookie
 
 if t.TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse
@@ -89,7 +90,7 @@ class LocaleLayer:
         elif i18n_route and not settings.prefix_default_language:
             language = chooser.fallback  # Django: an unprefixed i18n URL is in LANGUAGE_CODE
         else:
-            language = chooser.from_cookie(req.cookies.get(settings.cookie_name))
+            language = chooser.from_cookie(request_cookie(req, settings.cookie_name))
             if language is None:
                 language = chooser.from_accept_language(req.headers.get("Accept-Language", ""))
         plugin.activate(language)

@@ -34,6 +34,7 @@ from itsdangerous import BadSignature
 from itsdangerous import URLSafeSerializer
 from markupsafe import Markup
 
+from flaskkit.http import request_cookie
 from flaskkit.translation import LazyString
 
 from . import constants
@@ -232,7 +233,7 @@ class CookieStorage(BaseStorage):
         )
 
     def _get(self) -> tuple[list[Message] | None, bool]:
-        data = request.cookies.get(self.cookie_name)
+        data = request_cookie(request, self.cookie_name)
         if not data:
             return None, True
         messages = self._decode(data)

@@ -26,12 +26,13 @@ from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
-from flask.sessions import SecureCookieSessionInterface
 from flask.sessions import SessionInterface
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeTimedSerializer
 
+from flaskkit.cookie_session import SignedCookieSessionInterface
 from flaskkit.http import patch_vary_cookie
+from flaskkit.http import request_cookie
 from flaskkit.services import ServiceUnavailable
 
 from . import outages
@@ -106,7 +107,7 @@ class KitSessionInterface(SessionInterface):
     # -- Flask's hooks -------------------------------------------------------------
 
     def open_session(self, app: Flask, request: Request) -> Session | None:
-        value = request.cookies.get(self.get_cookie_name(app))
+        value = request_cookie(request, self.get_cookie_name(app))
         key = self.key_from_cookie(value) if value else None
         return self.session_class(self, app, key, had_cookie=value is not None)
 
@@ -246,9 +247,9 @@ class ServerSessionInterface(KitSessionInterface):
         raise RuntimeError(f"Could not find a free session id in the {self.engine} store.")
 
 
-class _Signing(SecureCookieSessionInterface):
+class _Signing(SignedCookieSessionInterface):
     # Flask's signing (salt, SECRET_KEY_FALLBACKS), with our serializer: cookies that Flask
-    # signed stay readable when an app moves to flaskkit.
+    # signed stay readable when an app moves to flaskkit. The signer is built once per key.
     serializer = serializer
 
 
@@ -261,7 +262,9 @@ class CookieSessionInterface(KitSessionInterface):
     change what the browser holds, but an old copy stays valid until it expires.
     """
 
-    _signing = _Signing()
+    def __init__(self, settings: SessionSettings, engine: str) -> None:
+        super().__init__(settings, engine)
+        self._signing = _Signing()  # one per app: the signer it keeps is the app's
 
     def signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         return self._signing.get_signing_serializer(app)
