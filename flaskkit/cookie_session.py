@@ -5,8 +5,9 @@ the ``session`` cookie by :class:`flask.sessions.SecureCookieSessionInterface`.
 That class builds a new :class:`itsdangerous.URLSafeTimedSerializer` on every
 request -- in ``open_session``, before it even looks for the cookie -- and the
 serializer's constructor JSON-encodes an empty dict to learn whether it speaks
-text: about a tenth of the time of a request to a trivial view, paid by every
-request, most of which carry no session cookie at all.
+text. With the rest of Flask's session handling, that is about a quarter of the
+time of a request to a trivial view (74 µs against 55 µs in the benchmark), paid
+by every request, most of which carry no session cookie at all.
 
 :class:`SignedCookieSessionInterface` is that class with these changes, and nothing else:
 
@@ -50,7 +51,7 @@ class SignedCookieSessionInterface(SecureCookieSessionInterface):
     """Flask's :class:`~flask.sessions.SecureCookieSessionInterface`, its signer built once per key."""
 
     def __init__(self) -> None:
-        self._signing: tuple[_Keys, URLSafeTimedSerializer | None] | None = None
+        self._signer_cache: tuple[_Keys, URLSafeTimedSerializer | None] | None = None
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         secret_key = app.secret_key
@@ -58,11 +59,11 @@ class SignedCookieSessionInterface(SecureCookieSessionInterface):
             return None
         fallbacks = app.config.get("SECRET_KEY_FALLBACKS")
         keys: _Keys = (secret_key, tuple(fallbacks) if fallbacks else ())
-        cached = self._signing
+        cached = self._signer_cache
         if cached is not None and cached[0] == keys:
             return cached[1]
         signer = super().get_signing_serializer(app)
-        self._signing = (keys, signer)  # one assignment: a concurrent request sees the old pair or the new
+        self._signer_cache = (keys, signer)  # one assignment: a concurrent request sees the old pair or the new
         return signer
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:

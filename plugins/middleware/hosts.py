@@ -273,15 +273,7 @@ class HostCheck:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> cabc.Iterable[bytes]:
         app = self.app
         hosts = self.hosts
-        # _known_key(), inline: a host allowed before costs one lookup per request, and no call
-        config = app.config
-        host = environ.get("HTTP_HOST")
-        if (
-            host if host is not None else raw_host(environ),
-            environ.get("wsgi.url_scheme"),
-            config["DEBUG"],
-            config["TESTING"],
-        ) in hosts._allowed:
+        if _known_key(environ, app.config) in hosts._allowed:  # a host allowed before: one lookup per request
             return self.wsgi_app(environ, start_response)
         req = app.request_class(environ)
         if app.config.get("TRUSTED_HOSTS") is not None:
