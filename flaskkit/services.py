@@ -197,6 +197,9 @@ class ServiceUnavailable(_WerkzeugServiceUnavailable):
     failure, and ``continue_url`` where the user was going next.
     """
 
+    #: Seconds until a retry may work (always set: ``Retry-After`` is sent as this number).
+    retry_after: int
+
     def __init__(
         self,
         service: Service | None = None,

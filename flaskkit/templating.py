@@ -293,7 +293,7 @@ def _group(digits: str, separator: str = ",") -> str:
     """``"1234567"`` -> ``"1,234,567"`` (a leading ``-`` stays)."""
     sign = "-" if digits.startswith("-") else ""
     digits = digits.lstrip("-")
-    groups = []
+    groups: list[str] = []
     while len(digits) > 3:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
@@ -430,7 +430,7 @@ def url(endpoint: str, *args: t.Any, **values: t.Any) -> str:
     for rule in rules:
         names = [
             name
-            for part in (rule.subdomain if "<" in (rule.subdomain or "") else "", rule.host or "", rule.rule)
+            for part in ((rule.subdomain or "") if "<" in (rule.subdomain or "") else "", rule.host or "", rule.rule)
             for name in _VARIABLE.findall(part)
             if name not in values
         ]

@@ -51,13 +51,9 @@ def timesince(
     if depth <= 0:
         raise ValueError("depth must be greater than 0.")
     d = _as_datetime(d)
-    if now:
-        now = _as_datetime(now)
-    if not now:
-        now = dt.datetime.now(d.tzinfo if is_aware(d) else None)
-    elif is_aware(now) and is_aware(d):
+    now = _as_datetime(now) if now else dt.datetime.now(d.tzinfo if is_aware(d) else None)
+    if is_aware(now) and is_aware(d):
         now = now.astimezone(d.tzinfo)
-    now = t.cast(dt.datetime, now)
     if reversed:
         d, now = now, d
     aware = is_aware(d)

@@ -156,7 +156,7 @@ class LazyString:
         return iter(str(self))
 
     def __contains__(self, item: object) -> bool:
-        return item in str(self)
+        return item in str(self)  # type: ignore[operator]  # a non-str raises TypeError, as in a str
 
     def __getitem__(self, key: t.Any) -> str:
         return str(self)[key]
@@ -171,7 +171,7 @@ class LazyString:
         return str(self) * other
 
     def __mod__(self, other: t.Any) -> str:
-        return str(self) % other
+        return str(str(self) % other)
 
     def __rmod__(self, other: t.Any) -> str:
         return str(other) % str(self)

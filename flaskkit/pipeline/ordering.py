@@ -54,11 +54,11 @@ def order_layers(layers: t.Sequence[Layer], plugin_names: t.Collection[str] = ()
     edges: dict[tuple[str, str], _Edge] = {}
     for layer in layers:
         for target in layer.over:
-            for other in _expand(layer, target, by_name, groups, plugin_names):
-                edges.setdefault((layer.name, other), _Edge(layer.name, other, layer, f"over {target!r}"))
+            for name in _expand(layer, target, by_name, groups, plugin_names):
+                edges.setdefault((layer.name, name), _Edge(layer.name, name, layer, f"over {target!r}"))
         for target in layer.under:
-            for other in _expand(layer, target, by_name, groups, plugin_names):
-                edges.setdefault((other, layer.name), _Edge(other, layer.name, layer, f"under {target!r}"))
+            for name in _expand(layer, target, by_name, groups, plugin_names):
+                edges.setdefault((name, layer.name), _Edge(name, layer.name, layer, f"under {target!r}"))
 
     index = {layer.name: i for i, layer in enumerate(layers)}
     inners: dict[str, list[str]] = {name: [] for name in index}

@@ -227,7 +227,7 @@ class Pipeline:
                 return dispatch()  # no view runs: a routing error, or Flask's automatic OPTIONS answer
             if view_hooks:
                 view_func = view_functions[rule.endpoint]
-                view_args: dict[str, t.Any] = req.view_args  # type: ignore[assignment]
+                view_args: dict[str, t.Any] = req.view_args
                 for view_hook in view_hooks:
                     rv = view_hook(req, view_func, view_args)
                     if rv is not None:

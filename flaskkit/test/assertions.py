@@ -153,7 +153,7 @@ def assert_redirects(
                 f"{prefix}Response didn't redirect as expected: Response code was {response.status_code} "
                 f"(expected {status_code})"
             )
-        url = t.cast(str, response.location)
+        url = response.location
         scheme, netloc, path, query, _fragment = urlsplit(url)
         if not path.startswith("/"):  # relative to the request's path
             request_path = response.request.path if response.request is not None else "/"

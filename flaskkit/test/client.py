@@ -87,7 +87,7 @@ class ContextList(list[dict[str, t.Any]]):
     ``response.context["key"]`` looks the key up in each context in turn.
     """
 
-    def __getitem__(self, key: t.Any) -> t.Any:  # type: ignore[override]
+    def __getitem__(self, key: t.Any) -> t.Any:
         if isinstance(key, str):
             for context in self:
                 if key in context:
@@ -147,7 +147,7 @@ class _RenderRecord:
 def _resolved(value: t.Any) -> t.Any:
     if isinstance(value, LocalProxy):
         try:
-            return value._get_current_object()  # type: ignore[attr-defined]
+            return value._get_current_object()
         except RuntimeError:
             return value
     return value
@@ -201,7 +201,7 @@ class Client(FlaskClient):
     def run_wsgi_app(self, environ: dict[str, t.Any], buffered: bool = False) -> tuple[t.Iterable[bytes], str, Headers]:
         record = _RenderRecord()
         app = self.application
-        parent = super()
+        run_parent = super().run_wsgi_app
 
         def request() -> tuple[t.Iterable[bytes], str, Headers]:
             _RECORDING.set(record)
@@ -209,7 +209,7 @@ class Client(FlaskClient):
                 before_render_template.connected_to(record.before_render, app),
                 template_rendered.connected_to(record.rendered, app),
             ):
-                return parent.run_wsgi_app(environ, buffered=buffered)
+                return run_parent(environ, buffered=buffered)
 
         context = contextvars.Context()
         try:
