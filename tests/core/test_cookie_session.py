@@ -176,3 +176,20 @@ def test_an_interface_the_app_chose_is_kept():
 def test_the_session_plugin_keeps_its_own():
     app = create_app(settings(PLUGINS=["session"], SESSION_ENGINE="cookie"))
     assert not isinstance(app.session_interface, SecureCookieSessionInterface)
+
+
+def test_the_test_clients_session_transaction_works():
+    client = kit_app().test_client()
+    with client.session_transaction() as stored:
+        stored["n"] = 41
+    assert client.get("/count").json == {"n": 42}
+    with client.session_transaction() as stored:
+        assert stored["n"] == 42
+
+
+def test_a_request_context_has_a_writable_session():
+    app = kit_app()
+    with app.test_request_context("/"):
+        assert not session and not session.modified
+        session["n"] = 1
+        assert session.modified
