@@ -69,8 +69,8 @@ class SignedCookieSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         if not app.config["SECRET_KEY"]:  # app.secret_key, without its descriptor's call
             return None  # Flask's NullSession: its error names SECRET_KEY
-        if not request.environ.get("HTTP_COOKIE") or not request_cookie(request, self.get_cookie_name(app)):
-            return self.session_class()  # (no Cookie header: not even the cookie's name is looked up)
+        if not request_cookie(request, self.get_cookie_name(app)):
+            return self.session_class()
         return super().open_session(app, request)
 
     def is_null_session(self, obj: object) -> bool:

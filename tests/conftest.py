@@ -133,6 +133,23 @@ def make_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> t.Iterator[t
             del sys.modules[name]
 
 
+@pytest.fixture
+def signers_built(monkeypatch: pytest.MonkeyPatch) -> list[tuple[t.Any, ...]]:
+    """The signers Flask's cookie-session interfaces build from now on (each call of
+    ``flask.sessions.URLSafeTimedSerializer`` is recorded with its arguments)."""
+    import flask.sessions
+
+    made: list[tuple[t.Any, ...]] = []
+    real = flask.sessions.URLSafeTimedSerializer
+
+    def counting(*args: t.Any, **kwargs: t.Any) -> t.Any:
+        made.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(flask.sessions, "URLSafeTimedSerializer", counting)
+    return made
+
+
 SECRET = "test-only-secret-key-that-is-long-enough-for-the-deploy-check-0123456789"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 
-import flask.sessions
 import pytest
 import redis
 from flask import Flask
@@ -31,17 +30,14 @@ def test_cookie_signed_with_a_fallback_key_is_still_accepted(new_app):
     assert nobody.get("/read").json == {"n": None}
 
 
-def test_cookie_engine_signs_with_each_apps_own_key_built_once(new_app, monkeypatch):
-    made = []
-    real = flask.sessions.URLSafeTimedSerializer
-    monkeypatch.setattr(flask.sessions, "URLSafeTimedSerializer", lambda *a, **kw: made.append(a) or real(*a, **kw))
+def test_cookie_engine_signs_with_each_apps_own_key_built_once(new_app, signers_built):
     first = new_app("cookie", SECRET_KEY="the-first-apps-secret-key-" + "f" * 40)
     second = new_app("cookie", SECRET_KEY="the-second-apps-secret-key-" + "s" * 40)
     one, two = first.test_client(), second.test_client()
     for n in (1, 2, 3):  # the two apps' requests interleaved
         assert one.get("/incr").json == {"n": n}
         assert two.get("/incr").json == {"n": n}
-    assert len(made) == 2  # a signer per app, not per request
+    assert len(signers_built) == 2  # a signer per app, not per request
     stranger = second.test_client()
     stranger.set_cookie("session", cookie_value(one.get("/incr")))
     assert stranger.get("/read").json == {"n": None}  # the first app's cookie means nothing to the second
